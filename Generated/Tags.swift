@@ -15,7 +15,7 @@ import NetcRuntime
 /// - `out.linear(f)`: linear [3]
 /// - `out(out.linear)`: sigmoid [3]
 ///
-/// Loss: binary_cross_entropy on `out`, mean over a batch of 4. The API
+/// Loss: binary_cross_entropy(positive_weight: 2.5) on `out`, mean over a batch of 4. The API
 /// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
 public struct Tags: NetcRuntime.GeneratedModel {
     public typealias Scalar = Swift.Float
@@ -113,14 +113,14 @@ public struct Tags: NetcRuntime.GeneratedModel {
         let v_out_linear = m + 2142  // [12]
         let g_out_linear = m + 3870  // [12]
         let target = m + 3888  // [12]
-        // binary_cross_entropy
+        // binary_cross_entropy(positive_weight: 2.5)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
         for b in 0..<count {
             let z = v_out_linear + b &* 3, t = target + b &* 3, gz = g_out_linear + b &* 3
             for i in 0..<3 {
-                loss += t[i] * NetcRuntime.Math.softplus(-z[i]) + (1 - t[i]) * NetcRuntime.Math.softplus(z[i])
-                gz[i] = ((1 - t[i]) * NetcRuntime.Math.sigmoid(z[i]) - t[i] * NetcRuntime.Math.sigmoid(-z[i])) * invBatch
+                loss += 2.5 * t[i] * NetcRuntime.Math.softplus(-z[i]) + (1 - t[i]) * NetcRuntime.Math.softplus(z[i])
+                gz[i] = ((1 - t[i]) * NetcRuntime.Math.sigmoid(z[i]) - 2.5 * t[i] * NetcRuntime.Math.sigmoid(-z[i])) * invBatch
             }
         }
         return loss * invBatch

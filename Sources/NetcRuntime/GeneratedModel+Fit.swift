@@ -14,17 +14,20 @@ public struct FitOptions: Sendable {
     /// Stop when the monitored loss (validation if given, else training) has
     /// not improved for `patience` epochs; nil trains every epoch.
     public var earlyStopping: EarlyStopping?
+    /// Lower the learning rate when the monitored loss stops improving; nil leaves it to the schedule.
+    public var reduceOnPlateau: ReduceOnPlateau?
     /// Where to save the best weights so far, atomically, whenever the monitored loss improves.
     public var checkpoint: String?
     /// Print one line per epoch, as Keras does.
     public var progress: Bool
 
     public init(seed: UInt64 = 0, shuffle: Bool = true, partialBatch: PartialBatch = .train, earlyStopping: EarlyStopping? = nil,
-                checkpoint: String? = nil, progress: Bool = false) {
+                reduceOnPlateau: ReduceOnPlateau? = nil, checkpoint: String? = nil, progress: Bool = false) {
         self.seed = seed
         self.shuffle = shuffle
         self.partialBatch = partialBatch
         self.earlyStopping = earlyStopping
+        self.reduceOnPlateau = reduceOnPlateau
         self.checkpoint = checkpoint
         self.progress = progress
     }
@@ -46,6 +49,59 @@ public struct EarlyStopping: Sendable {
         self.patience = patience
         self.minimumImprovement = minimumImprovement
         self.restoresBest = restoresBest
+    }
+}
+
+/// When `fit` lowers the learning rate, as PyTorch's `ReduceLROnPlateau`
+/// (mode min): after more than `patience` epochs in a row without an
+/// improvement larger than `minimumImprovement` in the monitored loss, the
+/// base learning rate (`hyperparameters.learningRate`, which any schedule
+/// then scales) is multiplied by `factor`, but not below
+/// `minimumLearningRate`; then `cooldown` epochs pass before counting again.
+public struct ReduceOnPlateau: Sendable, Equatable {
+    public var factor: Double
+    public var patience: Int
+    public var minimumImprovement: Double
+    public var minimumLearningRate: Double
+    public var cooldown: Int
+
+    public init(factor: Double = 0.1, patience: Int = 10, minimumImprovement: Double = 0, minimumLearningRate: Double = 0,
+                cooldown: Int = 0) {
+        ArgumentCheck.require(factor > 0 && factor < 1 && patience >= 0 && cooldown >= 0,
+                              "ReduceOnPlateau: needs 0 < factor < 1 and patience and cooldown of 0 or more, got factor \(factor), "
+                              + "patience \(patience), cooldown \(cooldown)")
+        self.factor = factor
+        self.patience = patience
+        self.minimumImprovement = minimumImprovement
+        self.minimumLearningRate = minimumLearningRate
+        self.cooldown = cooldown
+    }
+
+    /// Where the rule stands between epochs.
+    public struct State: Sendable, Equatable {
+        public var best = Double.infinity
+        public var badEpochs = 0
+        public var cooldownLeft = 0
+        public init() {}
+    }
+
+    /// Takes an epoch's monitored loss; returns the learning rate to use from
+    /// now on (`rate` itself when it does not change).
+    public func next(_ state: inout State, monitored: Double, rate: Double) -> Double {
+        if monitored < state.best - minimumImprovement {
+            state.best = monitored
+            state.badEpochs = 0
+        } else {
+            state.badEpochs += 1
+        }
+        if state.cooldownLeft > 0 {
+            state.cooldownLeft -= 1
+            state.badEpochs = 0
+        }
+        guard state.badEpochs > patience else { return rate }
+        state.cooldownLeft = cooldown
+        state.badEpochs = 0
+        return Swift.max(rate * factor, Swift.min(minimumLearningRate, rate))
     }
 }
 
@@ -120,6 +176,7 @@ extension GeneratedModel {
         if let validation { Self.checkShape(validation, "fit (validation)") }
         var history = History()
         var best = Double.infinity, bestParameters: [Scalar]?, waited = 0
+        var plateau = ReduceOnPlateau.State()
         var input = [Scalar](repeating: 0, count: Self.batchSize * Self.inputCount)
         var target = [Scalar](repeating: 0, count: Self.batchSize * Self.targetCount)
         for epoch in 1...Swift.max(epochs, 1) {
@@ -164,6 +221,10 @@ extension GeneratedModel {
                 if let path = options.checkpoint { try save(to: path) }
             } else {
                 waited += 1
+            }
+            if let rule = options.reduceOnPlateau {
+                let rate = rule.next(&plateau, monitored: monitored, rate: storage.hyperparameters.learningRate)
+                if rate != storage.hyperparameters.learningRate { hyperparameters.learningRate = rate }
             }
             guard onEpoch(record) else { break }
             if let stopping = options.earlyStopping, waited >= stopping.patience, epoch < epochs {

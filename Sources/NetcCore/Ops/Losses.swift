@@ -85,24 +85,32 @@ public struct SquaredError: LossRule {
 /// ∂L/∂z = (1 − t) σ(z) − t σ(−z). Both terms are formed without
 /// cancellation, so a confident correct prediction (z = 17, t = 1) keeps its
 /// tiny loss and gradient instead of rounding them to 0 (`softplus(z) − t z`).
+///
+/// A positive weight w scales the positive term, w·t·softplus(−z), as
+/// PyTorch's `pos_weight`: w > 1 counts each positive as w of them, for rare
+/// positives; the gradient becomes (1 − t) σ(z) − w t σ(−z).
 public struct SigmoidCrossEntropy: LossRule {
+    public var positiveWeight = 1.0
+
     /// Summed over the outputs, as here; PyTorch's mean would also divide by them.
     public func pytorch(z: String, t: String, n: Int) -> String {
-        "F.binary_cross_entropy_with_logits(\(z), \(t), reduction=\"sum\") / \(z).shape[0]"
+        let weight = positiveWeight == 1 ? "" : ", pos_weight=\(z).new_full((\(n),), \(Python.float(positiveWeight)))"
+        return "F.binary_cross_entropy_with_logits(\(z), \(t), reduction=\"sum\"\(weight)) / \(z).shape[0]"
     }
-    public var name: String { "binary_cross_entropy" }
+    public var name: String { positiveWeight == 1 ? "binary_cross_entropy" : "binary_cross_entropy(positive_weight: \(positiveWeight))" }
     public var targets: LossTargets { .probabilities }
     public var fusedActivation: FusedActivation? { .sigmoid }
     public func value(logits z: [Double], target t: [Double]) -> Double {
-        zip(z, t).reduce(0) { $0 + $1.1 * Math.softplus(-$1.0) + (1 - $1.1) * Math.softplus($1.0) }
+        zip(z, t).reduce(0) { $0 + positiveWeight * $1.1 * Math.softplus(-$1.0) + (1 - $1.1) * Math.softplus($1.0) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
-        zip(z, t).map { (1 - $1) * Math.sigmoid($0) - $1 * Math.sigmoid(-$0) }
+        zip(z, t).map { (1 - $1) * Math.sigmoid($0) - positiveWeight * $1 * Math.sigmoid(-$0) }
     }
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
+        let w: Code = positiveWeight == 1 ? "" : "\(literal(positiveWeight)) * "
         c.block("for i in 0..<\(n)") {
-            $0.line("loss += \(t)[i] * Math.softplus(-\(z)[i]) + (1 - \(t)[i]) * Math.softplus(\(z)[i])")
-            $0.line("\(gz)[i] = ((1 - \(t)[i]) * Math.sigmoid(\(z)[i]) - \(t)[i] * Math.sigmoid(-\(z)[i])) * invBatch")
+            $0.line("loss += \(w)\(t)[i] * Math.softplus(-\(z)[i]) + (1 - \(t)[i]) * Math.softplus(\(z)[i])")
+            $0.line("\(gz)[i] = ((1 - \(t)[i]) * Math.sigmoid(\(z)[i]) - \(w)\(t)[i] * Math.sigmoid(-\(z)[i])) * invBatch")
         }
     }
 }
@@ -247,7 +255,9 @@ public enum Losses {
             .init("delta", .number(1e-12...1e12), default: .number(1)),
             .init("reduction", .word(["sum", "mean"]), default: .word("mean")),
         ]) { Huber(delta: $0["delta"]!.number, mean: $0["reduction"]!.word == "mean") },
-        Entry(name: "binary_cross_entropy", parameters: []) { _ in SigmoidCrossEntropy() },
+        Entry(name: "binary_cross_entropy", parameters: [
+            .init("positive_weight", .number(1e-6...1e6), default: .number(1)),
+        ]) { SigmoidCrossEntropy(positiveWeight: $0["positive_weight"]!.number) },
         Entry(name: "softmax_cross_entropy", parameters: [
             .init("label_smoothing", .number(0...1), default: .number(0)),
         ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number) },

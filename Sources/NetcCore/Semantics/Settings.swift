@@ -157,7 +157,8 @@ extension NetworkBuilder {
                                           at: s.keyword.range, diagnostics: &diagnostics) else { return nil }
         let e = v["loss"]!.expression!
         let catalogue = Losses.table.map { (name: $0.name, parameters: [ParameterSpec("node", .expression)] + $0.parameters) }
-        guard let (name, values) = ArgumentReader.resolveCall(e, kind: "loss", catalogue: catalogue,
+        let pytorchNames = ["pos_weight": "PyTorch's pos_weight is 'positive_weight' here: binary_cross_entropy(p, positive_weight: …)"]
+        guard let (name, values) = ArgumentReader.resolveCall(e, kind: "loss", catalogue: catalogue, elsewhere: pytorchNames,
                                                               diagnostics: &diagnostics) else { return nil }
         guard case .word(let node)? = values["node"]!.expression else {
             diagnostics.emit(.wrongType("the first argument of '\(name)'", "a node name"), at: values["node"]!.expression!.range)
