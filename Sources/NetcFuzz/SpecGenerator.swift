@@ -91,6 +91,13 @@ public struct SpecGenerator: RandomNumberGenerator {
             let line = "layer_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", affine: false" : "")
             return (line, Drawn(name: name, shape: from.shape), [from.name])
         },
+        "upsample": { g, name, order in
+            let planes = order.filter { $0.shape.count == 2 || $0.shape.count == 3 }
+            guard !planes.isEmpty else { return nil }
+            let from = g.pick(planes), f = g.int(1...3)
+            let shape = from.shape.count == 2 ? [from.shape[0], from.shape[1] * f] : [from.shape[0], from.shape[1] * f, from.shape[2] * f]
+            return ("upsample \(name)(\(from.name)): \(f)", Drawn(name: name, shape: shape), [from.name])
+        },
         "global_avg_pool": { g, name, order in
             let planes = order.filter { $0.shape.count >= 2 }
             guard !planes.isEmpty else { return nil }

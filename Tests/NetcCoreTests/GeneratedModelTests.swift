@@ -22,6 +22,9 @@ final class GeneratedModelTests: XCTestCase {
     /// Huber's loss (targets in −1…1, so errors fall both within δ = 0.5 and beyond) and the absolute error.
     func testRobust() throws { try checkAgainstInterpreter(Robust.self, "robust.net", steps: 5) }
     func testMedian() throws { try checkAgainstInterpreter(Median.self, "robust.net", network: "Median", steps: 5) }
+    /// Upsampling by 2 × 2 between convolutions (Float), and by 3 then 2 along a sequence (Double).
+    func testAutoencoder() throws { try checkAgainstInterpreter(Autoencoder.self, "autoencoder.net", steps: 3) }
+    func testStretch() throws { try checkAgainstInterpreter(Stretch.self, "autoencoder.net", network: "Stretch", steps: 3) }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
@@ -79,7 +82,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 18)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 19)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);
