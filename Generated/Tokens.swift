@@ -10,7 +10,9 @@ import NetcRuntime
 /// - `c.conv(e)`: conv1d [3x7]
 /// - `c(c.conv)`: tanh [3x7]
 /// - `g(c)`: global_avg_pool [3]
-/// - `out(g)`: linear [2]
+/// - `m(c)`: global_max_pool [3]
+/// - `j(g, m)`: concat [6]
+/// - `out(j)`: linear [2]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 2. The API
 /// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
@@ -21,19 +23,19 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
     public static var outputCount: Swift.Int { 2 }
     public static var batchSize: Swift.Int { 2 }
     public static var targetCount: Swift.Int { 2 }
-    public static var parameterCount: Swift.Int { 91 }
-    public static var storageCount: Swift.Int { 711 }
-    public static var outputOffset: Swift.Int { 539 }
-    public static var targetOffset: Swift.Int { 707 }
-    public static var inputGradientOffset: Swift.Int { 543 }
-    public static var gradientOffset: Swift.Int { 96 }
-    public static let info = NetcRuntime.ModelInfo(name: "Tokens", seed: 0, fingerprint: 0x9143d411bfe98344, tensors: [
+    public static var parameterCount: Swift.Int { 97 }
+    public static var storageCount: Swift.Int { 801 }
+    public static var outputOffset: Swift.Int { 611 }
+    public static var targetOffset: Swift.Int { 797 }
+    public static var inputGradientOffset: Swift.Int { 615 }
+    public static var gradientOffset: Swift.Int { 112 }
+    public static let info = NetcRuntime.ModelInfo(name: "Tokens", seed: 0, fingerprint: 0x96726a0984c29ba8, tensors: [
         .init("e.weight", shape: [11, 4], offset: 0, decays: true),
         .init("c.weight", shape: [3, 4, 3], offset: 44, decays: true),
         .init("c.bias", shape: [3], offset: 80, decays: false),
-        .init("out.weight", shape: [2, 3], offset: 83, decays: true),
-        .init("out.bias", shape: [2], offset: 89, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 192, secondState: 288, classCount: 2)
+        .init("out.weight", shape: [2, 6], offset: 83, decays: true),
+        .init("out.bias", shape: [2], offset: 95, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 224, secondState: 336, classCount: 2)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -48,7 +50,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 44, fanIn: 1, fanOut: 4, rng: &random)  // e.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 44, count: 36, fanIn: 12, fanOut: 9, rng: &random)  // c.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 83, count: 6, fanIn: 3, fanOut: 2, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 83, count: 12, fanIn: 6, fanOut: 2, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -57,14 +59,16 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         let p_e_weight = m + 0  // [44]
         let p_c_weight = m + 44  // [36]
         let p_c_bias = m + 80  // [3]
-        let p_out_weight = m + 83  // [6]
-        let p_out_bias = m + 89  // [2]
-        let v_tokens = m + 379  // [14]
-        let v_e = m + 393  // [56]
-        let v_c_conv = m + 449  // [42]
-        let v_c = m + 491  // [42]
-        let v_g = m + 533  // [6]
-        let v_out = m + 539  // [4]
+        let p_out_weight = m + 83  // [12]
+        let p_out_bias = m + 95  // [2]
+        let v_tokens = m + 433  // [14]
+        let v_e = m + 447  // [56]
+        let v_c_conv = m + 503  // [42]
+        let v_c = m + 545  // [42]
+        let v_g = m + 587  // [6]
+        let v_m = m + 593  // [6]
+        let v_j = m + 599  // [12]
+        let v_out = m + 611  // [4]
         for k in 0..<count &* 7 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [4x7]
         for b in 0..<count {
@@ -111,20 +115,35 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
                 y[c] = sum * 0.14285714285714285
             }
         }
-        // out = linear(g)  [2]
+        // m = global_max_pool(c)  [3]
         for b in 0..<count {
-            let x0 = v_g + b &* 3, y = v_out + b &* 2
-            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1] + p_out_weight[2] * x0[2]
-            y[1] = p_out_bias[1] + p_out_weight[3] * x0[0] + p_out_weight[4] * x0[1] + p_out_weight[5] * x0[2]
+            let x0 = v_c + b &* 21, y = v_m + b &* 3
+            for c in 0..<3 {
+                var at = c &* 7
+                for i in (at &+ 1)..<(at &+ 7) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                y[c] = x0[at]
+            }
+        }
+        // j = concat(g, m)  [6]
+        for b in 0..<count {
+            let x0 = v_g + b &* 3, x1 = v_m + b &* 3, y = v_j + b &* 6
+            for i in 0..<3 { y[0 + i] = x0[i] }
+            for i in 0..<3 { y[3 + i] = x1[i] }
+        }
+        // out = linear(j)  [2]
+        for b in 0..<count {
+            let x0 = v_j + b &* 6, y = v_out + b &* 2
+            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1] + p_out_weight[2] * x0[2] + p_out_weight[3] * x0[3] + p_out_weight[4] * x0[4] + p_out_weight[5] * x0[5]
+            y[1] = p_out_bias[1] + p_out_weight[6] * x0[0] + p_out_weight[7] * x0[1] + p_out_weight[8] * x0[2] + p_out_weight[9] * x0[3] + p_out_weight[10] * x0[4] + p_out_weight[11] * x0[5]
         }
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 539  // [4]
-        let g_out = m + 703  // [4]
-        let target = m + 707  // [4]
+        let v_out = m + 611  // [4]
+        let g_out = m + 793  // [4]
+        let target = m + 797  // [4]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -157,44 +176,71 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c_weight = m + 44  // [36]
-        let p_out_weight = m + 83  // [6]
-        let dp_e_weight = m + 96  // [44]
-        let gradients = m + 96  // [91]
-        let dp_c_weight = m + 140  // [36]
-        let dp_c_bias = m + 176  // [3]
-        let dp_out_weight = m + 179  // [6]
-        let dp_out_bias = m + 185  // [2]
-        let v_tokens = m + 379  // [14]
-        let v_e = m + 393  // [56]
-        let v_c = m + 491  // [42]
-        let v_g = m + 533  // [6]
-        let g_e = m + 557  // [56]
-        let g_c_conv = m + 613  // [42]
-        let g_c = m + 655  // [42]
-        let g_g = m + 697  // [6]
-        let g_out = m + 703  // [4]
-        gradients.update(repeating: 0, count: 91)
-        // out: linear backward → δ g =
+        let p_out_weight = m + 83  // [12]
+        let dp_e_weight = m + 112  // [44]
+        let gradients = m + 112  // [97]
+        let dp_c_weight = m + 156  // [36]
+        let dp_c_bias = m + 192  // [3]
+        let dp_out_weight = m + 195  // [12]
+        let dp_out_bias = m + 207  // [2]
+        let v_tokens = m + 433  // [14]
+        let v_e = m + 447  // [56]
+        let v_c = m + 545  // [42]
+        let v_j = m + 599  // [12]
+        let g_e = m + 629  // [56]
+        let g_c_conv = m + 685  // [42]
+        let g_c = m + 727  // [42]
+        let g_g = m + 769  // [6]
+        let g_m = m + 775  // [6]
+        let g_j = m + 781  // [12]
+        let g_out = m + 793  // [4]
+        gradients.update(repeating: 0, count: 97)
+        // out: linear backward → δ j =
         for b in 0..<count {
-            let x0 = v_g + b &* 3, dy = g_out + b &* 2, dx0 = g_g + b &* 3
+            let x0 = v_j + b &* 6, dy = g_out + b &* 2, dx0 = g_j + b &* 6
             dp_out_bias[0] += dy[0]
             dp_out_weight[0] += dy[0] * x0[0]
             dp_out_weight[1] += dy[0] * x0[1]
             dp_out_weight[2] += dy[0] * x0[2]
+            dp_out_weight[3] += dy[0] * x0[3]
+            dp_out_weight[4] += dy[0] * x0[4]
+            dp_out_weight[5] += dy[0] * x0[5]
             dp_out_bias[1] += dy[1]
-            dp_out_weight[3] += dy[1] * x0[0]
-            dp_out_weight[4] += dy[1] * x0[1]
-            dp_out_weight[5] += dy[1] * x0[2]
-            dx0[0] = p_out_weight[0] * dy[0] + p_out_weight[3] * dy[1]
-            dx0[1] = p_out_weight[1] * dy[0] + p_out_weight[4] * dy[1]
-            dx0[2] = p_out_weight[2] * dy[0] + p_out_weight[5] * dy[1]
+            dp_out_weight[6] += dy[1] * x0[0]
+            dp_out_weight[7] += dy[1] * x0[1]
+            dp_out_weight[8] += dy[1] * x0[2]
+            dp_out_weight[9] += dy[1] * x0[3]
+            dp_out_weight[10] += dy[1] * x0[4]
+            dp_out_weight[11] += dy[1] * x0[5]
+            dx0[0] = p_out_weight[0] * dy[0] + p_out_weight[6] * dy[1]
+            dx0[1] = p_out_weight[1] * dy[0] + p_out_weight[7] * dy[1]
+            dx0[2] = p_out_weight[2] * dy[0] + p_out_weight[8] * dy[1]
+            dx0[3] = p_out_weight[3] * dy[0] + p_out_weight[9] * dy[1]
+            dx0[4] = p_out_weight[4] * dy[0] + p_out_weight[10] * dy[1]
+            dx0[5] = p_out_weight[5] * dy[0] + p_out_weight[11] * dy[1]
         }
-        // g: global_avg_pool backward → δ c =
+        // j: concat backward → δ g =, δ m =
+        for b in 0..<count {
+            let dy = g_j + b &* 6, dx0 = g_g + b &* 3, dx1 = g_m + b &* 3
+            for i in 0..<3 { dx0[i] = dy[0 + i] }
+            for i in 0..<3 { dx1[i] = dy[3 + i] }
+        }
+        // m: global_max_pool backward → δ c =
+        for b in 0..<count {
+            let x0 = v_c + b &* 21, dy = g_m + b &* 3, dx0 = g_c + b &* 21
+            dx0.update(repeating: 0, count: 21)
+            for c in 0..<3 {
+                var at = c &* 7
+                for i in (at &+ 1)..<(at &+ 7) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                dx0[at] += dy[c]
+            }
+        }
+        // g: global_avg_pool backward → δ c +=
         for b in 0..<count {
             let dy = g_g + b &* 3, dx0 = g_c + b &* 21
             for c in 0..<3 {
                 let share = dy[c] * 0.14285714285714285
-                for i in 0..<7 { dx0[c &* 7 &+ i] = share }
+                for i in 0..<7 { dx0[c &* 7 &+ i] += share }
             }
         }
         // c: tanh backward → δ c.conv =
@@ -265,19 +311,19 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 96  // [91]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 91)
+        let gradients = m + 112  // [97]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 97)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [91]
-        let gradients = m + 96  // [91]
-        let firstMoment = m + 192  // [91]
-        let secondMoment = m + 288  // [91]
+        let parameters = m + 0  // [97]
+        let gradients = m + 112  // [97]
+        let firstMoment = m + 224  // [97]
+        let secondMoment = m + 336  // [97]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<91 {
+        for k in 0..<97 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g

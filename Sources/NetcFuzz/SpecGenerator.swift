@@ -104,6 +104,12 @@ public struct SpecGenerator: RandomNumberGenerator {
             let from = g.pick(planes)
             return ("global_avg_pool \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
         },
+        "global_max_pool": { g, name, order in
+            let planes = order.filter { $0.shape.count >= 2 }
+            guard !planes.isEmpty else { return nil }
+            let from = g.pick(planes)
+            return ("global_max_pool \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
+        },
     ]
 
     /// A window's output side, or nil when it does not fit.

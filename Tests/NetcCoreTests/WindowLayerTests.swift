@@ -82,4 +82,15 @@ final class WindowLayerTests: XCTestCase {
         let result = Interpreter(graph: g).gradients(input: [3, 7, 7, 1], target: [0], parameters: [])
         XCTAssertEqual(result.input.map { $0 != 0 }, [false, true, false, false], "\(result.input)")  // the first 7 only
     }
+
+    /// global_max_pool: each channel's maximum, NaN winning; the gradient to the first maximum.
+    func testGlobalMaxPoolTakesEachChannelsFirstMaximumAndKeepsNaN() throws {
+        let g = try graph("network W {\n input x: 2x4\n global_max_pool k\n loss squared_error(k)\n precision double\n}\n")
+        let interpreter = Interpreter(graph: g)
+        let result = interpreter.gradients(input: [3, 7, 7, 1, -2, .nan, 5, -1], target: [0, 0], parameters: [])
+        XCTAssertEqual(result.input.map { $0 != 0 }, [false, true, false, false, false, true, false, false], "\(result.input)")
+        let value = interpreter.forward(input: [3, 7, 7, 1, -2, .nan, 5, -1], parameters: [])
+        XCTAssertEqual(value[0][g.loss.output][0], 7)  // sample, node, value
+        XCTAssertTrue(value[0][g.loss.output][1].isNaN)
+    }
 }

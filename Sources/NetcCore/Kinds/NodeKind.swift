@@ -87,7 +87,8 @@ public struct GraphLowering {
 public enum NodeKinds {
     public static let all: [any NodeKind] = [
         InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
-        ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalAveragePoolKind(), UpsampleKind(),
+        ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
+        GlobalPoolKind.max, UpsampleKind(),
         LayerNormKind(), BatchNormKind(), EmbeddingKind(),
     ]
 

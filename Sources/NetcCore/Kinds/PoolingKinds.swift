@@ -78,21 +78,31 @@ struct PoolDeclaration: NodeDeclaration {
     }
 }
 
-/// `global_avg_pool g(features)`: each channel's mean, channels × … → channels.
-struct GlobalAveragePoolKind: NodeKind {
-    var keyword: String { "global_avg_pool" }
-    var summary: String { "each channel's mean over all positions: channels × … → a vector of channels" }
-    var example: String { "global_avg_pool k(x)" }
+/// `global_avg_pool g(features)` and `global_max_pool g(features)`: each
+/// channel's mean or maximum over all its positions, channels × … → channels
+/// (the maximum over time is text CNNs' usual pooling).
+struct GlobalPoolKind: NodeKind {
+    let reduction: PoolOp.Reduction
+
+    static let average = GlobalPoolKind(reduction: .average), max = GlobalPoolKind(reduction: .max)
+
+    var keyword: String { reduction == .max ? "global_max_pool" : "global_avg_pool" }
+    var summary: String {
+        "each channel's \(reduction == .max ? "maximum" : "mean") over all positions: channels × … → a vector of channels"
+    }
+    var example: String { "\(keyword) k(x)" }
     var exampleInput: String { "3x2x2" }
     var arity: Arity { .one }
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         guard noValue(s, &diagnostics), noArguments(s, &diagnostics) else { return nil }
-        return GlobalAveragePoolDeclaration()
+        return GlobalPoolDeclaration(reduction: reduction)
     }
 }
 
-struct GlobalAveragePoolDeclaration: NodeDeclaration {
+struct GlobalPoolDeclaration: NodeDeclaration {
+    let reduction: PoolOp.Reduction
+
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         guard inputs[0].rank >= 2 else {
             diagnostics.emit(.needsRank(site.keyword, "channels × positions (rank 2 or more)", site.inputs.first?.name ?? "", inputs[0]),
@@ -104,8 +114,10 @@ struct GlobalAveragePoolDeclaration: NodeDeclaration {
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let input = g.shape(inputs[0]), channels = input.dimensions[0]
-        let id = g.add(name.name, GlobalAveragePoolOp(channels: channels, plane: input.count / channels), inputs: inputs,
-                       shape: .vector(channels), range: name.range)
+        let plane = input.count / channels
+        let op: any Op = reduction == .max ? GlobalMaxPoolOp(channels: channels, plane: plane)
+            : GlobalAveragePoolOp(channels: channels, plane: plane)
+        let id = g.add(name.name, op, inputs: inputs, shape: .vector(channels), range: name.range)
         return (id, id)
     }
 }

@@ -182,6 +182,61 @@ public struct GlobalAveragePoolOp: Op {
     }
 }
 
+/// Each channel's maximum over its `plane` positions; NaN wins, and the
+/// gradient goes to the first maximum (the first NaN), where PyTorch's
+/// `max(dim)` sends it.
+public struct GlobalMaxPoolOp: Op {
+    public let channels: Int
+    public let plane: Int
+    public var name: String { "global_max_pool" }
+
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? .vector(channels) : nil }
+    public func flops(_ node: Node, inputs: [Shape]) -> Flops {
+        Flops(forward: channels * plane, parameterGradient: 0, inputGradient: channels)
+    }
+
+    /// Each channel's first maximum (or first NaN), as an input index.
+    func argmax(_ x: [Double], _ c: Int) -> Int { PoolOp.argmax(x, Array((c * plane)..<((c + 1) * plane))) }
+
+    public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
+        (0..<channels).map { inputs[0][argmax(inputs[0], $0)] }
+    }
+
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
+                         parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
+        var dx = [Double](repeating: 0, count: channels * plane)
+        for c in 0..<channels { dx[argmax(inputs[0], c)] += dy[c] }
+        return [dx]
+    }
+
+    /// Not differentiable where a channel's maximum moves.
+    public func kinkSides(inputs: [[Double]]) -> [Int] { (0..<channels).map { argmax(inputs[0], $0) } }
+
+    /// `at` := channel c's first maximum (or first NaN), as an input index.
+    func emitArgmax(_ c: inout CodeBuilder) {
+        c.line("var at = c &* \(plane)")
+        c.line("for i in (at &+ 1)..<(at &+ \(plane)) where \(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+    }
+
+    public func emitForward(_ node: Node, _ c: inout OpCode) {
+        c.block("for c in 0..<\(channels)") { c in
+            emitArgmax(&c)
+            c.line("\(y)[c] = \(x0)[at]")
+        }
+    }
+
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        guard let edge = edges.first else { return }
+        if c.assign(edge) == "=" { c.line("\(dx0).update(repeating: 0, count: \(channels * plane))") }
+        c.block("for c in 0..<\(channels)") { c in
+            emitArgmax(&c)
+            c.line("\(dx0)[at] += \(dy)[c]")
+        }
+    }
+
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: "\(p.x0).flatten(2).max(2).values") }
+}
+
 extension PoolOp {
     /// Uneven padding goes through `F.pad` first: −inf for a max (which
     /// ignores it), zeros for a mean (which counts it).
