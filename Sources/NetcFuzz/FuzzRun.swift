@@ -107,8 +107,8 @@ public struct FuzzRun {
         var files: [(String, String)] = []
         for graph in frontend.graphs {
             let source = ModelEmitter(plan: Plan(graph), sourceName: path).emit()
-            guard source.contains("public struct \(graph.name): NetcRuntime.GeneratedModel {")
-                    || source.contains("public struct \(graph.name): NetcRuntime.ClassifierModel {") else {
+            let protocols = ["GeneratedModel", "ClassifierModel", "ProbabilisticClassifierModel"]
+            guard protocols.contains(where: { source.contains("public struct \(graph.name): NetcRuntime.\($0) {") }) else {
                 return .violated("emitted file for '\(graph.name)' lacks its type")
             }
             files.append((graph.name, source))

@@ -88,7 +88,9 @@ public struct SpecGenerator: RandomNumberGenerator {
         },
         "layer_norm": { g, name, order in
             let from = order.last!
-            let line = "layer_norm \(name)(\(from.name))" + (g.chance(0.3) ? ", affine: false" : "")
+            // ε = 0.1 as for batch_norm: a sample whose values coincide (equal weights from a constant init) stays
+            // curved on a scale central differences with h = 1e-5 follow.
+            let line = "layer_norm \(name)(\(from.name)), epsilon: 0.1" + (g.chance(0.3) ? ", affine: false" : "")
             return (line, Drawn(name: name, shape: from.shape), [from.name])
         },
         "upsample": { g, name, order in

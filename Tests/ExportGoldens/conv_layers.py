@@ -209,7 +209,7 @@ class Tokens(NetcModule):
         super().__init__()
         self.e = nn.Embedding(11, 4)
         self.c = nn.Conv1d(4, 3, 3, padding=1)
-        self.out = nn.Linear(3, 2)
+        self.out = nn.Linear(6, 2)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -219,7 +219,7 @@ class Tokens(NetcModule):
             nn.init.uniform_(self.e.weight, -1.0954451150103321, 1.0954451150103321)
             nn.init.uniform_(self.c.weight, -0.5345224838248488, 0.5345224838248488)
             nn.init.zeros_(self.c.bias)
-            nn.init.uniform_(self.out.weight, -1.0954451150103321, 1.0954451150103321)
+            nn.init.uniform_(self.out.weight, -0.8660254037844386, 0.8660254037844386)
             nn.init.zeros_(self.out.bias)
 
     def values(self, tokens):
@@ -228,7 +228,9 @@ class Tokens(NetcModule):
         e = self.e(tokens.long()).transpose(1, 2)
         c = torch.tanh(self.c(e))
         g = c.flatten(2).mean(2)
-        out = self.out(g)
+        m = c.flatten(2).max(2).values
+        j = torch.cat([g, m], 1)
+        out = self.out(j)
         return out, out
 
     def loss(self, x, target):

@@ -166,7 +166,7 @@ class Tags(NetcModule):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
         target = target.reshape(z.shape)
-        return F.binary_cross_entropy_with_logits(z, target, reduction="sum") / z.shape[0]
+        return F.binary_cross_entropy_with_logits(z, target, reduction="sum", pos_weight=z.new_full((3,), 2.5)) / z.shape[0]
 
     def make_optimizer(self):
         """The spec's optimizer; weight decay (L2, added to the gradient) on the weights only, as in netc."""
