@@ -100,18 +100,8 @@ public struct SpecGenerator: RandomNumberGenerator {
             let shape = from.shape.count == 2 ? [from.shape[0], from.shape[1] * f] : [from.shape[0], from.shape[1] * f, from.shape[2] * f]
             return ("upsample \(name)(\(from.name)): \(f)", Drawn(name: name, shape: shape), [from.name])
         },
-        "global_avg_pool": { g, name, order in
-            let planes = order.filter { $0.shape.count >= 2 }
-            guard !planes.isEmpty else { return nil }
-            let from = g.pick(planes)
-            return ("global_avg_pool \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
-        },
-        "global_max_pool": { g, name, order in
-            let planes = order.filter { $0.shape.count >= 2 }
-            guard !planes.isEmpty else { return nil }
-            let from = g.pick(planes)
-            return ("global_max_pool \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
-        },
+        "global_avg_pool": { g, name, order in g.globalPool("global_avg_pool", name, order) },
+        "global_max_pool": { g, name, order in g.globalPool("global_max_pool", name, order) },
     ]
 
     /// A window's output side, or nil when it does not fit.
@@ -148,6 +138,14 @@ public struct SpecGenerator: RandomNumberGenerator {
     }
 
     /// A max or average pool over a node of rank 2 or 3.
+    /// A global pool of a node with channels: one value per channel.
+    mutating func globalPool(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
+        let planes = order.filter { $0.shape.count >= 2 }
+        guard !planes.isEmpty else { return nil }
+        let from = pick(planes)
+        return ("\(keyword) \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
+    }
+
     mutating func pool(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let candidates = order.filter { $0.shape.count == 2 || $0.shape.count == 3 }
         guard !candidates.isEmpty else { return nil }

@@ -12,8 +12,11 @@ final class RegistryTests: XCTestCase {
 
     func testEveryNodeKindIsDocumentedFuzzedAndDifferentiated() throws {
         let docs = language
+        // The grammar's NODE-KEYWORD rule, up to its ';'.
+        let rule = docs.range(of: "NODE-KEYWORD    =").map { docs[$0.upperBound...].prefix { $0 != ";" } } ?? ""
         for kind in NodeKinds.all {
             XCTAssertTrue(docs.contains("| `\(kind.keyword) "), "docs/Language.md has no row for '\(kind.keyword)'")
+            XCTAssertTrue(rule.contains("\"\(kind.keyword)\""), "docs/Language.md's grammar does not list '\(kind.keyword)'")
             if case .none = kind.arity { continue }
             XCTAssertNotNil(SpecGenerator.nodes[kind.keyword], "the fuzzer cannot draw '\(kind.keyword)'")
             // The kind's example, between its input and a dense output, passes the gradient check.
