@@ -155,6 +155,10 @@ public struct Evaluation: Sendable {
     /// Classifiers on labelled data: accuracy and the confusion matrix.
     public var accuracy: Double?
     public var confusion: ConfusionMatrix?
+    /// Two-class classifiers on labelled data: the area under the ROC curve
+    /// of class 1's score (`Metrics.rocAUC`), which accuracy hides when one
+    /// class is rare.
+    public var rocAUC: Double?
     /// Other models: mean squared and absolute error and R² over every output value.
     public var meanSquaredError: Double?
     public var meanAbsoluteError: Double?
@@ -250,6 +254,11 @@ extension GeneratedModel {
             let predicted = Self.classes(of: output)
             result.confusion = ConfusionMatrix(predicted: predicted, labels: labels, classCount: classes, classNames: data.classNames)
             result.accuracy = Metrics.accuracy(predicted, labels)
+            if classes == 2 {
+                // Class 1's score: its sigmoid output, or its logit's lead over class 0's.
+                let scores = Self.outputCount == 1 ? output : (0..<labels.count).map { output[2 * $0 + 1] - output[2 * $0] }
+                result.rocAUC = Metrics.rocAUC(scores, labels)
+            }
         } else if Self.outputCount == Self.targetCount {
             result.meanSquaredError = Metrics.meanSquaredError(output, target)
             result.meanAbsoluteError = Metrics.meanAbsoluteError(output, target)

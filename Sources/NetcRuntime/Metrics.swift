@@ -30,6 +30,31 @@ public enum Metrics {
         return total > 0 ? 1 - residual / total : .nan
     }
 
+    /// The area under the ROC curve of scores for class 1 against labels 0
+    /// and 1 (scikit-learn's `roc_auc_score`): the probability that a random
+    /// positive scores above a random negative, ties counting one half,
+    /// from the scores' ranks (Mann–Whitney), O(n log n). NaN when either
+    /// class is missing or a score is NaN. Any score increasing with class 1's
+    /// probability serves: the probability itself, or a logit.
+    public static func rocAUC<S: BinaryFloatingPoint>(_ scores: [S], _ labels: [Int]) -> Double {
+        ArgumentCheck.require(scores.count == labels.count, "Metrics.rocAUC: \(scores.count) scores for \(labels.count) labels")
+        ArgumentCheck.require(labels.allSatisfy { $0 == 0 || $0 == 1 }, "Metrics.rocAUC: labels must be 0 or 1")
+        let positives = labels.reduce(0, +), negatives = labels.count - positives
+        guard positives > 0, negatives > 0, !scores.contains(where: \.isNaN) else { return .nan }
+        let order = scores.indices.sorted { scores[$0] < scores[$1] }
+        // The positives' rank sum, tied scores sharing their ranks' mean.
+        var rankSum = 0.0, start = 0
+        while start < order.count {
+            var end = start + 1
+            while end < order.count && scores[order[end]] == scores[order[start]] { end += 1 }
+            let rank = Double(start + end + 1) / 2  // ranks start + 1 … end
+            for k in start..<end where labels[order[k]] == 1 { rankSum += rank }
+            start = end
+        }
+        let p = Double(positives)
+        return (rankSum - p * (p + 1) / 2) / (p * Double(negatives))
+    }
+
     static func mean<S: BinaryFloatingPoint>(_ predicted: [S], _ targets: [S], _ f: (Double) -> Double) -> Double {
         ArgumentCheck.require(predicted.count == targets.count, "Metrics: \(predicted.count) predictions for \(targets.count) targets")
         guard !targets.isEmpty else { return .nan }

@@ -131,6 +131,33 @@ final class TrainingLibraryTests: XCTestCase {
         XCTAssertTrue(m.description.contains("precision"))
     }
 
+    /// ROC AUC by ranks against its definition, counted pair by pair: P(a
+    /// positive scores above a negative) + ½ P(tie); scores with many ties.
+    func testROCAUCCountsEveryPositiveNegativePair() {
+        var random = SplitMix64(seed: 8)
+        for n in [2, 3, 10, 101] {
+            let scores = (0..<n).map { _ in Float(random.next() % 7) / 7 }, labels = (0..<n).map { $0 % 3 == 0 ? 1 : 0 }
+            var pairs = 0.0, wins = 0.0
+            for i in 0..<n where labels[i] == 1 {
+                for j in 0..<n where labels[j] == 0 {
+                    pairs += 1
+                    wins += scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0
+                }
+            }
+            XCTAssertEqual(Metrics.rocAUC(scores, labels), wins / pairs, accuracy: 1e-12, "n = \(n)")
+        }
+        XCTAssertEqual(Metrics.rocAUC([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1]), 0.75)  // scikit-learn's roc_auc_score example
+        XCTAssertTrue(Metrics.rocAUC([0.1, 0.2], [1, 1]).isNaN, "one class only")
+        XCTAssertTrue(Metrics.rocAUC([0.1, .nan], [0, 1]).isNaN)
+        // Through evaluate: a two-class model's AUC from its scores.
+        let model = Binary(seed: 3)
+        let x = (0..<(40 * Binary.inputCount)).map { _ in Float(random.nextUnit() * 4 - 2) }
+        let labels = (0..<40).map { $0 % 4 == 0 ? 1 : 0 }
+        let e = model.evaluate(DataSet(features: x, featureCount: Binary.inputCount, labels: labels))
+        XCTAssertEqual(e.rocAUC!, Metrics.rocAUC(model.predict(x), labels))
+        XCTAssertNil(Iris().evaluate(DataSet(features: [Float](repeating: 0, count: 8), featureCount: 4, labels: [0, 2])).rocAUC)
+    }
+
     /// Early stopping ends with the parameters of the best epoch, exactly:
     /// those of the same training run for that many epochs.
     func testEarlyStoppingRestoresTheBestEpoch() throws {
