@@ -49,9 +49,10 @@ extension OptimizerStep {
             let p = (b.parameters + learningRate * (nesterov ? d + momentum * v : v)) * m
             return UpdateBounds(parameters: p, first: v, second: 0)
         case .rmsprop:
-            // q = g/(√v + ε) with v ≥ (1 − α)g² after the update: |q| ≤ 1/√(1 − α), and ≤ |g|/ε.
+            // q = g/(√v + ε) with v ≥ (1 − α)g² after the update: |q| ≤ 1/√(1 − α), and ≤ |g|/ε. Where
+            // (1 − α)g² underflows (below Float's 1.2e-38) v may not hold it, but then |g| < 2e-19/√(1 − α).
             let first = (alpha * b.first + (1 - alpha) * d * d) * m
-            let q = Swift.min(d / epsilon, 1 / (1 - alpha).squareRoot()) * m
+            let q = Swift.min(d / epsilon, Swift.max(1, 2e-19 / epsilon) / (1 - alpha).squareRoot()) * m
             let second = momentum > 0 ? (momentum * b.second + q) * m : 0
             var next = UpdateBounds(parameters: (b.parameters + learningRate * (momentum > 0 ? second : q)) * m, first: first, second: second)
             next.largest = Swift.max(next.largest, d * d)
