@@ -84,6 +84,17 @@ public enum Math {
         x * (T(1.5957691216057307118) + T(0.0713548162726) * (x * x))
     }
 
+    /// Mish: x·tanh(softplus(x)), as `torch.nn.Mish`.
+    @inlinable public static func mish<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar { x * T.mathTanh(softplus(x)) }
+
+    /// Mish′(x) = tanh(s) + x·sech²(s)·σ(x), s = softplus(x) ≥ 0; sech²(s) as
+    /// 4/(eˢ + e⁻ˢ)², which neither cancels (1 − tanh² would, for large x) nor
+    /// overflows into NaN (it reaches 0).
+    @inlinable public static func mishDerivative<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
+        let s = softplus(x), e = T.mathExp(s), c = e + 1 / e
+        return T.mathTanh(s) + x * (4 / (c * c)) * sigmoid(x)
+    }
+
     /// softplus(x) = log(1 + eˣ), computed without overflow for any input.
     @inlinable public static func softplus<T: BinaryFloatingPoint>(_ x: T) -> T where T: MathScalar {
         x > 0 ? x + T.mathLog1p(T.mathExp(-x)) : T.mathLog1p(T.mathExp(x))
@@ -113,6 +124,7 @@ public protocol MathScalar {
     static func mathExp(_ x: UnsafeMutablePointer<Self>, minus shift: Self, into y: UnsafeMutablePointer<Self>, _ n: Int)
     static func mathLog1p(_ x: Self) -> Self
     static func mathErfc(_ x: Self) -> Self
+    static func mathTanh(_ x: Self) -> Self
 }
 extension Float: MathScalar {
     @inlinable public static func mathExp(_ x: Float) -> Float { expf(x) }
@@ -121,6 +133,7 @@ extension Float: MathScalar {
     }
     @inlinable public static func mathLog1p(_ x: Float) -> Float { Math.log1p(x) }
     @inlinable public static func mathErfc(_ x: Float) -> Float { erfcf(x) }
+    @inlinable public static func mathTanh(_ x: Float) -> Float { tanhf(x) }
 }
 extension Double: MathScalar {
     @inlinable public static func mathExp(_ x: Double) -> Double { Glibc_exp(x) }
@@ -129,6 +142,7 @@ extension Double: MathScalar {
     }
     @inlinable public static func mathLog1p(_ x: Double) -> Double { Glibc_log1p(x) }
     @inlinable public static func mathErfc(_ x: Double) -> Double { Glibc_erfc(x) }
+    @inlinable public static func mathTanh(_ x: Double) -> Double { Glibc_tanh(x) }
 }
 
 // Unambiguous names for the C library's double-precision functions

@@ -37,6 +37,8 @@ final class GeneratedModelTests: XCTestCase {
     func testMargins() throws { try checkAgainstInterpreter(Margins.self, "interchange.net", network: "Margins", steps: 8) }
     func testTags() throws { try checkAgainstInterpreter(Tags.self, "interchange.net", network: "Tags", steps: 5) }
     func testSmooth() throws { try checkAgainstInterpreter(Smooth.self, "smooth.net", steps: 5) }
+    /// relu6, hard_sigmoid, hard_swish, selu, mish and softsign, their inputs spread across every kink.
+    func testPiecewise() throws { try checkAgainstInterpreter(Piecewise.self, "smooth.net", network: "Piecewise", steps: 5) }
 
     /// The blocks a step streams — parameters, gradients, optimizer state,
     /// scratch and node buffers of 1,024 scalars or more — start on 64-byte

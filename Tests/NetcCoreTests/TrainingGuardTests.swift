@@ -24,6 +24,25 @@ final class TrainingGuardTests: XCTestCase {
         XCTAssertEqual(iris.parameters, before)
     }
 
+    /// 1. Every activation keeps a NaN, in Double and in generated Float code:
+    /// a NaN weight in one of Piecewise's branches reaches one activation
+    /// alone (a NaN input would reach them all, and NaN·0 is NaN), and the
+    /// output must be NaN.
+    func testEveryActivationKeepsNaN() {
+        for entry in Activations.table {
+            let defaults = Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } })
+            guard let op = entry.make(defaults) as? ElementwiseOp else { continue }
+            XCTAssertTrue(op.function.value(.nan).isNaN, entry.name)
+        }
+        let base = Piecewise(seed: 2).parameters
+        XCTAssertTrue(Piecewise(parameters: base).predict([1, 1, 1, 1]).allSatisfy(\.isFinite))
+        for branch in ["a", "b", "c", "d", "e", "f"] {
+            var p = base
+            p[Piecewise.info.tensors.first { $0.name == "\(branch).weight" }!.offset] = .nan
+            XCTAssertTrue(Piecewise(parameters: p).predict([1, 1, 1, 1]).allSatisfy(\.isNaN), "branch \(branch)")
+        }
+    }
+
     /// 2. softmax cross-entropy keeps log Σ next to a large top logit.
     func testSoftmaxCrossEntropyKeepsTheLossForLargeLogits() {
         let rule = SoftmaxCrossEntropy()

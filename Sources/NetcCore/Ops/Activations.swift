@@ -133,6 +133,78 @@ public struct GELU: ElementwiseActivation {
     public var kernel: CPUKernels.Activation? { tanhApproximation ? .geluTanh : .gelu }
 }
 
+/// ReLU6, min(max(x, 0), 6) (MobileNet's, `torch.nn.ReLU6`), written with
+/// comparisons that let a NaN through.
+public struct ReLU6: ElementwiseActivation {
+    public var name: String { "relu6" }
+    public func value(_ x: Double) -> Double { x < 0 ? 0 : x > 6 ? 6 : x }
+    public func derivative(x: Double, y: Double) -> Double { x > 0 && x < 6 ? 1 : 0 }
+    public func emitValue(_ x: Code) -> Code { "(\(x) < 0 ? 0 : \(x) > 6 ? 6 : \(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > 0 && \(x) < 6 ? 1 : 0)" }
+    public func pytorch(_ x: String) -> String { "F.relu6(\(x))" }
+    public var kinks: [Double] { [0, 6] }
+}
+
+/// The hard sigmoid, relu6(x + 3)/6 (`torch.nn.Hardsigmoid`).
+public struct HardSigmoid: ElementwiseActivation {
+    public var name: String { "hard_sigmoid" }
+    public func value(_ x: Double) -> Double { x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5 }
+    public func derivative(x: Double, y: Double) -> Double { x > -3 && x < 3 ? 1.0 / 6 : 0 }
+    public func emitValue(_ x: Code) -> Code { "(\(x) <= -3 ? 0 : \(x) >= 3 ? 1 : \(x) * \(literal(1.0 / 6)) + 0.5)" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) > -3 && \(x) < 3 ? \(literal(1.0 / 6)) : 0)" }
+    public func pytorch(_ x: String) -> String { "F.hardsigmoid(\(x))" }
+    public var kinks: [Double] { [-3, 3] }
+}
+
+/// The hard swish, x·relu6(x + 3)/6 (MobileNetV3's, `torch.nn.Hardswish`).
+public struct HardSwish: ElementwiseActivation {
+    public var name: String { "hard_swish" }
+    public func value(_ x: Double) -> Double { x <= -3 ? 0 : x >= 3 ? x : x * (x + 3) / 6 }
+    public func derivative(x: Double, y: Double) -> Double { x < -3 ? 0 : x > 3 ? 1 : (2 * x + 3) / 6 }
+    public func emitValue(_ x: Code) -> Code { "(\(x) <= -3 ? 0 : \(x) >= 3 ? \(x) : \(x) * (\(x) + 3) * \(literal(1.0 / 6)))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "(\(x) < -3 ? 0 : \(x) > 3 ? 1 : (2 * \(x) + 3) * \(literal(1.0 / 6)))" }
+    public func pytorch(_ x: String) -> String { "F.hardswish(\(x))" }
+    public var kinks: [Double] { [-3, 3] }
+}
+
+/// SELU, λ·(x > 0 ? x : α(eˣ − 1)) with the self-normalising constants
+/// (`torch.nn.SELU`).
+public struct SELU: ElementwiseActivation {
+    static let lambda = 1.0507009873554804934193349852946, alpha = 1.6732632423543772848170429916717
+    public var name: String { "selu" }
+    public func value(_ x: Double) -> Double { x > 0 ? SELU.lambda * x : SELU.lambda * SELU.alpha * Math.expm1(x) }
+    public func derivative(x: Double, y: Double) -> Double { x > 0 ? SELU.lambda : y + SELU.lambda * SELU.alpha }
+    public func emitValue(_ x: Code) -> Code {
+        "(\(x) > 0 ? \(literal(SELU.lambda)) * \(x) : \(literal(SELU.lambda * SELU.alpha)) * Math.expm1(\(x)))"
+    }
+    public func emitDerivative(x: Code, y: Code) -> Code? {
+        "(\(x) > 0 ? \(literal(SELU.lambda)) : \(y) + \(literal(SELU.lambda * SELU.alpha)))"
+    }
+    public func pytorch(_ x: String) -> String { "F.selu(\(x))" }
+    /// The slope jumps from λα to λ at 0.
+    public var kinks: [Double] { [0] }
+}
+
+/// Mish, x·tanh(softplus(x)) (`torch.nn.Mish`).
+public struct Mish: ElementwiseActivation {
+    public var name: String { "mish" }
+    public func value(_ x: Double) -> Double { Math.mish(x) }
+    public func derivative(x: Double, y: Double) -> Double { Math.mishDerivative(x) }
+    public func emitValue(_ x: Code) -> Code { "Math.mish(\(x))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "Math.mishDerivative(\(x))" }
+    public func pytorch(_ x: String) -> String { "F.mish(\(x))" }
+}
+
+/// Softsign, x/(1 + |x|) (`torch.nn.Softsign`).
+public struct Softsign: ElementwiseActivation {
+    public var name: String { "softsign" }
+    public func value(_ x: Double) -> Double { x / (1 + x.magnitude) }
+    public func derivative(x: Double, y: Double) -> Double { 1 / ((1 + x.magnitude) * (1 + x.magnitude)) }
+    public func emitValue(_ x: Code) -> Code { "(\(x) / (1 + \(x).magnitude))" }
+    public func emitDerivative(x: Code, y: Code) -> Code? { "1 / ((1 + \(x).magnitude) * (1 + \(x).magnitude))" }
+    public func pytorch(_ x: String) -> String { "F.softsign(\(x))" }
+}
+
 /// A Swift literal for a constant, exact for any Double and stable across runs.
 func literal(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) + ".0" }
@@ -165,6 +237,12 @@ public enum Activations {
         Entry(name: "gelu", parameters: [.init("approximate", .word(["none", "tanh"]), default: .word("none"))]) {
             elementwise(GELU(tanhApproximation: $0["approximate"]!.word == "tanh"))
         },
+        Entry(name: "relu6", parameters: []) { _ in elementwise(ReLU6()) },
+        Entry(name: "hard_sigmoid", parameters: []) { _ in elementwise(HardSigmoid()) },
+        Entry(name: "hard_swish", parameters: []) { _ in elementwise(HardSwish()) },
+        Entry(name: "selu", parameters: []) { _ in elementwise(SELU()) },
+        Entry(name: "mish", parameters: []) { _ in elementwise(Mish()) },
+        Entry(name: "softsign", parameters: []) { _ in elementwise(Softsign()) },
         Entry(name: "softmax", parameters: []) { _ in SoftmaxOp() },
     ]
 
