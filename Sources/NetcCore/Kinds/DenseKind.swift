@@ -14,7 +14,7 @@ struct DenseKind: NodeKind {
         let width = e.flatMap {
             ArgumentReader.convert($0, ParameterSpec("size", .integer(1...Limits.width)), what: "'dense'", diagnostics: &diagnostics)?.integer
         }
-        guard let values = ArgumentReader.read(s.arguments, specs, what: "'dense'", at: s.range, diagnostics: &diagnostics)
+        guard let values = ArgumentReader.read(arguments(s, besides: "size"), specs, what: "'dense'", at: s.range, diagnostics: &diagnostics)
         else { return nil }
         let activation = values["activation"]!.expression.map { Activations.resolve($0, &diagnostics) }
             ?? ElementwiseOp(function: Identity())

@@ -11,7 +11,7 @@ struct EmbeddingKind: NodeKind {
             ArgumentReader.convert($0, ParameterSpec("width", .integer(1...Limits.width)), what: "'embedding'", diagnostics: &diagnostics)?.integer
         }
         let specs = [ParameterSpec("vocabulary", .integer(1...Limits.parameters))]
-        guard let values = ArgumentReader.read(s.arguments, specs, what: "'embedding'", at: s.range, diagnostics: &diagnostics),
+        guard let values = ArgumentReader.read(arguments(s, besides: "width"), specs, what: "'embedding'", at: s.range, diagnostics: &diagnostics),
               let width else { return nil }
         return EmbeddingDeclaration(width: width, vocabulary: values["vocabulary"]!.integer)
     }

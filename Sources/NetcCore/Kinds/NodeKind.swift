@@ -112,6 +112,12 @@ extension NodeKind {
         return s.arguments.isEmpty
     }
 
+    /// The statement's arguments but a labelled one named as its missing
+    /// value (`dense h, size: 8`), which `requireValue` has reported already.
+    func arguments(_ s: Statement, besides value: String) -> [Argument] {
+        s.value == nil ? s.arguments.filter { $0.label?.name != value } : s.arguments
+    }
+
     /// The value after ':', or a report that it is missing (`what` names it:
     /// "size", "rate"), pointing at a labelled `rate: 0.1` written in its place.
     func requireValue(_ s: Statement, _ what: String, _ diagnostics: inout DiagnosticBag) -> Expression? {

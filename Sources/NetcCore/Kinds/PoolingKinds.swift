@@ -26,7 +26,7 @@ struct PoolKind: NodeKind {
         }
         let specs = [ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: 2), default: .word("kernel")),
                      ParameterSpec("padding", .shape(0...Limits.kernel, maxRank: 2), default: .shape(Shape([0])))]
-        guard let values = ArgumentReader.read(s.arguments, specs, what: what, at: s.range, diagnostics: &diagnostics),
+        guard let values = ArgumentReader.read(arguments(s, besides: "kernel"), specs, what: what, at: s.range, diagnostics: &diagnostics),
               let kernel else { return nil }
         let padding = values["padding"]!.shape!
         let k = WindowArguments.pair(kernel), p = WindowArguments.pair(padding)

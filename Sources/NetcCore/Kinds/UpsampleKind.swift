@@ -17,7 +17,9 @@ struct UpsampleKind: NodeKind {
             ArgumentReader.convert($0, ParameterSpec("factor", .shape(1...Limits.kernel, maxRank: 2)), what: "'upsample'",
                                    diagnostics: &diagnostics)?.shape
         }
-        guard noArguments(s, &diagnostics), let factor else { return nil }
+        var options = s
+        options.arguments = arguments(s, besides: "factor")
+        guard noArguments(options, &diagnostics), let factor else { return nil }
         return UpsampleDeclaration(factor: factor)
     }
 }
