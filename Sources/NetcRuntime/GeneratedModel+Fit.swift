@@ -116,6 +116,8 @@ public struct EpochRecord: Sendable, Equatable {
     public var validationLoss: Double?
     public var validationAccuracy: Double?
     public var validationR2: Double?
+    /// Two-class classifiers: the validation data's ROC AUC (`Evaluation.rocAUC`).
+    public var validationAUC: Double?
     /// The learning rate of the epoch's last step.
     public var learningRate: Double
     public var seconds: Double
@@ -124,12 +126,13 @@ public struct EpochRecord: Sendable, Equatable {
     public var skippedSteps: Int
 
     public init(epoch: Int, loss: Double, validationLoss: Double? = nil, validationAccuracy: Double? = nil, validationR2: Double? = nil,
-                learningRate: Double, seconds: Double, steps: Int, skippedSteps: Int) {
+                validationAUC: Double? = nil, learningRate: Double, seconds: Double, steps: Int, skippedSteps: Int) {
         self.epoch = epoch
         self.loss = loss
         self.validationLoss = validationLoss
         self.validationAccuracy = validationAccuracy
         self.validationR2 = validationR2
+        self.validationAUC = validationAUC
         self.learningRate = learningRate
         self.seconds = seconds
         self.steps = steps
@@ -211,6 +214,7 @@ extension GeneratedModel {
                 record.validationLoss = e.loss
                 record.validationAccuracy = e.accuracy
                 record.validationR2 = e.r2
+                record.validationAUC = e.rocAUC
             }
             record.seconds = monotonicSeconds() - start
             history.epochs.append(record)
@@ -329,6 +333,7 @@ extension GeneratedModel {
         if let v = r.validationLoss { parts.append("val_loss \(fixed(v, 4))") }
         if let v = r.validationAccuracy { parts.append("val_accuracy \(fixed(v, 4))") }
         if let v = r.validationR2 { parts.append("val_r2 \(fixed(v, 4))") }
+        if let v = r.validationAUC { parts.append("val_auc \(fixed(v, 4))") }
         parts.append("lr \(significant(r.learningRate))")
         if r.skippedSteps > 0 { parts.append("skipped \(r.skippedSteps) steps") }
         return parts.joined(separator: " · ")

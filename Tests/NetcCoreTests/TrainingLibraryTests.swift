@@ -156,6 +156,12 @@ final class TrainingLibraryTests: XCTestCase {
         let e = model.evaluate(DataSet(features: x, featureCount: Binary.inputCount, labels: labels))
         XCTAssertEqual(e.rocAUC!, Metrics.rocAUC(model.predict(x), labels))
         XCTAssertNil(Iris().evaluate(DataSet(features: [Float](repeating: 0, count: 8), featureCount: 4, labels: [0, 2])).rocAUC)
+        // fit records it per epoch and prints it.
+        var trained = model
+        let data = DataSet(features: x, featureCount: Binary.inputCount, labels: labels)
+        let history = try! trained.fit(data, validation: data, epochs: 1)
+        XCTAssertEqual(history.epochs[0].validationAUC, trained.evaluate(data).rocAUC)
+        XCTAssertTrue(Binary.progressLine(history.epochs[0], of: 1).contains(" · val_auc "))
     }
 
     /// Early stopping ends with the parameters of the best epoch, exactly:
