@@ -100,6 +100,13 @@ public struct SpecGenerator: RandomNumberGenerator {
             let shape = from.shape.count == 2 ? [from.shape[0], from.shape[1] * f] : [from.shape[0], from.shape[1] * f, from.shape[2] * f]
             return ("upsample \(name)(\(from.name)): \(f)", Drawn(name: name, shape: shape), [from.name])
         },
+        "lstm": { g, name, order in
+            let sequences = order.filter { $0.shape.count == 2 }
+            guard !sequences.isEmpty else { return nil }
+            let from = g.pick(sequences), hidden = g.int(1...3), last = g.chance(0.4)
+            return ("lstm \(name)(\(from.name)): \(hidden)" + (last ? ", output: last" : ""),
+                    Drawn(name: name, shape: last ? [hidden] : [hidden, from.shape[1]]), [from.name])
+        },
         "global_avg_pool": { g, name, order in g.globalPool("global_avg_pool", name, order) },
         "global_max_pool": { g, name, order in g.globalPool("global_max_pool", name, order) },
     ]

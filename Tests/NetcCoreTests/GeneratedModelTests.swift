@@ -25,6 +25,9 @@ final class GeneratedModelTests: XCTestCase {
     /// Upsampling by 2 × 2 between convolutions (Float), and by 3 then 2 along a sequence (Double).
     func testAutoencoder() throws { try checkAgainstInterpreter(Autoencoder.self, "autoencoder.net", steps: 3) }
     func testStretch() throws { try checkAgainstInterpreter(Stretch.self, "autoencoder.net", network: "Stretch", steps: 3) }
+    /// Token ids through an embedding and an LSTM's last step (Float); stacked LSTMs beside a pool over what feeds them (Double).
+    func testSentiment() throws { try checkAgainstInterpreter(Sentiment.self, "sequences.net", steps: 3) }
+    func testRecurrent() throws { try checkAgainstInterpreter(Recurrent.self, "sequences.net", network: "Recurrent", steps: 3) }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
@@ -84,7 +87,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 19)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 20)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

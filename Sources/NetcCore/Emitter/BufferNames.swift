@@ -34,6 +34,7 @@ struct BufferNames: Sendable {
         case .gradient(let n): "g_" + nodes[n]
         case .auxiliary(let n, let k): (k == 0 ? "mask_" : "mask\(k)_") + nodes[n]
         case .statistics(let n): "statistics_" + nodes[n]
+        case .workspace(let n): "work_" + nodes[n]
         case .target: "target"
         case .scratch: "scratch"
         }

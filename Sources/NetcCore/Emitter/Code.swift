@@ -19,6 +19,8 @@ public enum Buffer: Hashable, Sendable {
     /// A batch normalisation's batch statistics, mean and biased variance per
     /// channel, from the training forward pass to the backward pass and update.
     case statistics(node: Int)
+    /// An op's working space (`Op.workspace`), [batch][workspace].
+    case workspace(node: Int)
     /// The loss's targets, [batch][logits].
     case target
     /// Space kernels pack operands into; ops run one at a time and share it.
@@ -33,10 +35,11 @@ public struct Ref: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A per-sample pointer in an op's body: its inputs `x0`, `x1`…, output `y`,
-/// output gradient `dy`, input gradients `dx0`…, auxiliary buffers `a0`…; in
+/// output gradient `dy`, input gradients `dx0`…, auxiliary buffers `a0`…,
+/// working space `w`; in
 /// a loss's body the logits `z`, targets `t` and the seeded gradient `gz`.
 public enum Local: Hashable, Sendable, CustomStringConvertible {
-    case input(Int), output, outputGradient, inputGradient(Int), auxiliary(Int)
+    case input(Int), output, outputGradient, inputGradient(Int), auxiliary(Int), workspace
     case logits, target, seed
 
     public var description: String {
@@ -46,6 +49,7 @@ public enum Local: Hashable, Sendable, CustomStringConvertible {
         case .outputGradient: "dy"
         case .inputGradient(let k): "dx\(k)"
         case .auxiliary(let k): "a\(k)"
+        case .workspace: "w"
         case .logits: "z"
         case .target: "t"
         case .seed: "gz"

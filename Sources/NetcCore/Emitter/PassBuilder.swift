@@ -93,6 +93,7 @@ struct PassBuilder {
         var bindings = n.inputs.enumerated().map { bind(.input($0.offset), .value($0.element)) }
         bindings.append(bind(.output, .value(n.id)))
         bindings += n.op.auxiliary.indices.map { bind(.auxiliary($0), .auxiliary(node: n.id, index: $0), stride: n.size) }
+        bindings += workspace(n)
         perSample(count: "count", bindings, body)
     }
 
@@ -102,7 +103,13 @@ struct PassBuilder {
         bindings += [bind(.output, .value(n.id)), bind(.outputGradient, .gradient(n.id))]
         bindings += edges.map { bind(.inputGradient($0.inputIndex), .gradient($0.to)) }
         bindings += n.op.auxiliary.indices.map { bind(.auxiliary($0), .auxiliary(node: n.id, index: $0), stride: n.size) }
+        bindings += workspace(n)
         perSample(count: "count", bindings, body)
+    }
+
+    /// `w` bound to the op's working space, if it has any.
+    func workspace(_ n: Node) -> [SwiftStatement.Binding] {
+        n.op.workspace > 0 ? [bind(.workspace, .workspace(node: n.id), stride: n.op.workspace)] : []
     }
 
     mutating func perSample(count: String, _ bindings: [SwiftStatement.Binding], _ body: (inout OpCode) -> Void) {

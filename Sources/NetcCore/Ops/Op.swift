@@ -16,6 +16,11 @@ public protocol Op: Sendable {
     /// Per-sample buffers the op reads besides its inputs (a dropout mask),
     /// each the node's size, drawn before each training forward pass.
     var auxiliary: [Auxiliary] { get }
+    /// Scalars per sample of working space (`w`) the op's generated bodies
+    /// share: what the forward body keeps for the backward body (a recurrent
+    /// layer's gates at every step) and the backward body's running sums.
+    /// No other node reads it; the interpreter has no use for it.
+    var workspace: Int { get }
     /// The node's value for one sample.
     func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double]
     /// The vector–Jacobian product for one sample: given the gradient of the
@@ -44,6 +49,7 @@ public protocol Op: Sendable {
 extension Op {
     public var differentiable: Bool { true }
     public var auxiliary: [Auxiliary] { [] }
+    public var workspace: Int { 0 }
     public func kinkSides(inputs: [[Double]]) -> [Int] { [] }
 }
 

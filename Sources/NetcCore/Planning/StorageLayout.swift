@@ -4,7 +4,7 @@
 /// optimizer state, then per-node activations (the input's only when it is
 /// not read in place), gradients and dropout masks, the statistics the
 /// normalisations that run as kernels keep (batch norm's per channel, layer
-/// norm's per sample), the target, and scratch
+/// norm's per sample), ops' working space, the target, and scratch
 /// space for kernels that pack their operands.
 /// Nothing is allocated during a step.
 ///
@@ -52,6 +52,7 @@ public struct StorageLayout: Sendable {
         for n in graph.nodes {
             for k in n.op.auxiliary.indices { allocate(.auxiliary(node: n.id, index: k), batch * n.size) }
         }
+        for n in graph.nodes where n.op.workspace > 0 { allocate(.workspace(node: n.id), batch * n.op.workspace) }
         for (node, count) in statistics.sorted(by: { $0.key < $1.key }) { allocate(.statistics(node: node), count) }
         allocate(.target, batch * graph.nodes[graph.loss.logits].size)
         if scratch > 0 { allocate(.scratch, scratch, aligned: true) }
