@@ -10,7 +10,7 @@ import NetcRuntime
 /// - `p(p.conv)`: tanh [3x5]
 /// - `a(p)`: lstm [4x5]
 /// - `q(p)`: global_avg_pool [3]
-/// - `b(a)`: lstm [3]
+/// - `b(a)`: gru [3]
 /// - `j(b, q)`: concat [6]
 /// - `out(j)`: linear [1]
 ///
@@ -23,26 +23,26 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 268 }
-    public static var storageCount: Swift.Int { 2009 }
-    public static var outputOffset: Swift.Int { 1028 }
-    public static var targetOffset: Swift.Int { 2006 }
-    public static var inputGradientOffset: Swift.Int { 1031 }
-    public static var gradientOffset: Swift.Int { 272 }
-    public static let info = NetcRuntime.ModelInfo(name: "Recurrent", seed: 0, fingerprint: 0x84ed245ccc111712, tensors: [
+    public static var parameterCount: Swift.Int { 241 }
+    public static var storageCount: Swift.Int { 1914 }
+    public static var outputOffset: Swift.Int { 969 }
+    public static var targetOffset: Swift.Int { 1911 }
+    public static var inputGradientOffset: Swift.Int { 972 }
+    public static var gradientOffset: Swift.Int { 256 }
+    public static let info = NetcRuntime.ModelInfo(name: "Recurrent", seed: 0, fingerprint: 0x9cc3b94cfe0f8e5a, tensors: [
         .init("p.weight", shape: [3, 2, 1], offset: 0, decays: true),
         .init("p.bias", shape: [3], offset: 6, decays: false),
         .init("a.weight_ih_l0", shape: [16, 3], offset: 9, decays: true),
         .init("a.weight_hh_l0", shape: [16, 4], offset: 57, decays: true),
         .init("a.bias_ih_l0", shape: [16], offset: 121, decays: false),
         .init("a.bias_hh_l0", shape: [16], offset: 137, decays: false),
-        .init("b.weight_ih_l0", shape: [12, 4], offset: 153, decays: true),
-        .init("b.weight_hh_l0", shape: [12, 3], offset: 201, decays: true),
-        .init("b.bias_ih_l0", shape: [12], offset: 237, decays: false),
-        .init("b.bias_hh_l0", shape: [12], offset: 249, decays: false),
-        .init("out.weight", shape: [1, 6], offset: 261, decays: true),
-        .init("out.bias", shape: [1], offset: 267, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 544, secondState: nil)
+        .init("b.weight_ih_l0", shape: [9, 4], offset: 153, decays: true),
+        .init("b.weight_hh_l0", shape: [9, 3], offset: 189, decays: true),
+        .init("b.bias_ih_l0", shape: [9], offset: 216, decays: false),
+        .init("b.bias_hh_l0", shape: [9], offset: 225, decays: false),
+        .init("out.weight", shape: [1, 6], offset: 234, decays: true),
+        .init("out.bias", shape: [1], offset: 240, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 512, secondState: nil)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -58,9 +58,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 6, fanIn: 2, fanOut: 3, rng: &random)  // p.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 9, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // a.weight_ih_l0
         NetcRuntime.InitScheme.xavierUniform.fill(m + 57, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // a.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 153, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // b.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 201, count: 36, fanIn: 3, fanOut: 12, rng: &random)  // b.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 261, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 153, count: 36, fanIn: 4, fanOut: 9, rng: &random)  // b.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 189, count: 27, fanIn: 3, fanOut: 9, rng: &random)  // b.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 234, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -72,22 +72,22 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         let p_a_weight_hh_l0 = m + 57  // [64]
         let p_a_bias_ih_l0 = m + 121  // [16]
         let p_a_bias_hh_l0 = m + 137  // [16]
-        let p_b_weight_ih_l0 = m + 153  // [48]
-        let p_b_weight_hh_l0 = m + 201  // [36]
-        let p_b_bias_ih_l0 = m + 237  // [12]
-        let p_b_bias_hh_l0 = m + 249  // [12]
-        let p_out_weight = m + 261  // [6]
-        let p_out_bias = m + 267  // [1]
-        let v_x = m + 812  // [30]
-        let v_p_conv = m + 842  // [45]
-        let v_p = m + 887  // [45]
-        let v_a = m + 932  // [60]
-        let v_q = m + 992  // [9]
-        let v_b = m + 1001  // [9]
-        let v_j = m + 1010  // [18]
-        let v_out = m + 1028  // [3]
-        let work_a = m + 1250  // [432]
-        let work_b = m + 1682  // [324]
+        let p_b_weight_ih_l0 = m + 153  // [36]
+        let p_b_weight_hh_l0 = m + 189  // [27]
+        let p_b_bias_ih_l0 = m + 216  // [9]
+        let p_b_bias_hh_l0 = m + 225  // [9]
+        let p_out_weight = m + 234  // [6]
+        let p_out_bias = m + 240  // [1]
+        let v_x = m + 753  // [30]
+        let v_p_conv = m + 783  // [45]
+        let v_p = m + 828  // [45]
+        let v_a = m + 873  // [60]
+        let v_q = m + 933  // [9]
+        let v_b = m + 942  // [9]
+        let v_j = m + 951  // [18]
+        let v_out = m + 969  // [3]
+        let work_a = m + 1191  // [432]
+        let work_b = m + 1623  // [288]
         for k in 0..<count &* 10 { v_x[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(x)  [3x5]
         for b in 0..<count {
@@ -146,25 +146,26 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                 y[c] = sum * 0.2
             }
         }
-        // b = lstm(a)  [3]
+        // b = gru(a)  [3]
         for b in 0..<count {
-            let x0 = v_a + b &* 20, y = v_b + b &* 3, w = work_b + b &* 108
+            let x0 = v_a + b &* 20, y = v_b + b &* 3, w = work_b + b &* 96
+            let a = w + 78, b = a + 9
             for t in 0..<5 {
-                let s = w + t &* 18, previous = t > 0 ? s - 18 : s  // read only for t > 0
-                for r in 0..<12 {
-                    var sum = p_b_bias_ih_l0[r] + p_b_bias_hh_l0[r]
-                    for ch in 0..<4 { sum += p_b_weight_ih_l0[r &* 4 &+ ch] * x0[ch &* 5 &+ t] }
-                    if t > 0 { for k in 0..<3 { sum += p_b_weight_hh_l0[r &* 3 &+ k] * previous[15 &+ k] } }
-                    s[r] = sum
+                let s = w + t &* 15, previous = t > 0 ? s - 15 : s  // read only for t > 0
+                for r in 0..<9 {
+                    var sa = p_b_bias_ih_l0[r], sb = p_b_bias_hh_l0[r]
+                    for ch in 0..<4 { sa += p_b_weight_ih_l0[r &* 4 &+ ch] * x0[ch &* 5 &+ t] }
+                    if t > 0 { for k in 0..<3 { sb += p_b_weight_hh_l0[r &* 3 &+ k] * previous[12 &+ k] } }
+                    a[r] = sa; b[r] = sb
                 }
                 for k in 0..<3 {
-                    let i = NetcRuntime.Math.sigmoid(s[k]), f = NetcRuntime.Math.sigmoid(s[3 &+ k])
-                    let g = NetcRuntime.Math.tanh(s[6 &+ k]), o = NetcRuntime.Math.sigmoid(s[9 &+ k])
-                    let cell = t > 0 ? f * previous[12 &+ k] + i * g : i * g, h = o * NetcRuntime.Math.tanh(cell)
-                    s[k] = i; s[3 &+ k] = f; s[6 &+ k] = g; s[9 &+ k] = o; s[12 &+ k] = cell; s[15 &+ k] = h
+                    let r = NetcRuntime.Math.sigmoid(a[k] + b[k]), z = NetcRuntime.Math.sigmoid(a[3 &+ k] + b[3 &+ k])
+                    let bn = b[6 &+ k], n = NetcRuntime.Math.tanh(a[6 &+ k] + r * bn)
+                    let h = t > 0 ? (1 - z) * n + z * previous[12 &+ k] : (1 - z) * n
+                    s[k] = r; s[3 &+ k] = z; s[6 &+ k] = n; s[9 &+ k] = bn; s[12 &+ k] = h
                 }
             }
-            for k in 0..<3 { y[k] = w[87 &+ k] }
+            for k in 0..<3 { y[k] = w[72 &+ k] }
         }
         // j = concat(b, q)  [6]
         for b in 0..<count {
@@ -182,9 +183,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 1028  // [3]
-        let g_out = m + 1247  // [3]
-        let target = m + 2006  // [3]
+        let v_out = m + 969  // [3]
+        let g_out = m + 1188  // [3]
+        let target = m + 1911  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -204,36 +205,36 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_a_weight_ih_l0 = m + 9  // [48]
         let p_a_weight_hh_l0 = m + 57  // [64]
-        let p_b_weight_ih_l0 = m + 153  // [48]
-        let p_b_weight_hh_l0 = m + 201  // [36]
-        let p_out_weight = m + 261  // [6]
-        let dp_p_weight = m + 272  // [6]
-        let gradients = m + 272  // [268]
-        let dp_p_bias = m + 278  // [3]
-        let dp_a_weight_ih_l0 = m + 281  // [48]
-        let dp_a_weight_hh_l0 = m + 329  // [64]
-        let dp_a_bias_ih_l0 = m + 393  // [16]
-        let dp_a_bias_hh_l0 = m + 409  // [16]
-        let dp_b_weight_ih_l0 = m + 425  // [48]
-        let dp_b_weight_hh_l0 = m + 473  // [36]
-        let dp_b_bias_ih_l0 = m + 509  // [12]
-        let dp_b_bias_hh_l0 = m + 521  // [12]
-        let dp_out_weight = m + 533  // [6]
-        let dp_out_bias = m + 539  // [1]
-        let v_x = m + 812  // [30]
-        let v_p = m + 887  // [45]
-        let v_a = m + 932  // [60]
-        let v_j = m + 1010  // [18]
-        let g_p_conv = m + 1061  // [45]
-        let g_p = m + 1106  // [45]
-        let g_a = m + 1151  // [60]
-        let g_q = m + 1211  // [9]
-        let g_b = m + 1220  // [9]
-        let g_j = m + 1229  // [18]
-        let g_out = m + 1247  // [3]
-        let work_a = m + 1250  // [432]
-        let work_b = m + 1682  // [324]
-        gradients.update(repeating: 0, count: 268)
+        let p_b_weight_ih_l0 = m + 153  // [36]
+        let p_b_weight_hh_l0 = m + 189  // [27]
+        let p_out_weight = m + 234  // [6]
+        let dp_p_weight = m + 256  // [6]
+        let gradients = m + 256  // [241]
+        let dp_p_bias = m + 262  // [3]
+        let dp_a_weight_ih_l0 = m + 265  // [48]
+        let dp_a_weight_hh_l0 = m + 313  // [64]
+        let dp_a_bias_ih_l0 = m + 377  // [16]
+        let dp_a_bias_hh_l0 = m + 393  // [16]
+        let dp_b_weight_ih_l0 = m + 409  // [36]
+        let dp_b_weight_hh_l0 = m + 445  // [27]
+        let dp_b_bias_ih_l0 = m + 472  // [9]
+        let dp_b_bias_hh_l0 = m + 481  // [9]
+        let dp_out_weight = m + 490  // [6]
+        let dp_out_bias = m + 496  // [1]
+        let v_x = m + 753  // [30]
+        let v_p = m + 828  // [45]
+        let v_a = m + 873  // [60]
+        let v_j = m + 951  // [18]
+        let g_p_conv = m + 1002  // [45]
+        let g_p = m + 1047  // [45]
+        let g_a = m + 1092  // [60]
+        let g_q = m + 1152  // [9]
+        let g_b = m + 1161  // [9]
+        let g_j = m + 1170  // [18]
+        let g_out = m + 1188  // [3]
+        let work_a = m + 1191  // [432]
+        let work_b = m + 1623  // [288]
+        gradients.update(repeating: 0, count: 241)
         // out: linear backward → δ j =
         for b in 0..<count {
             let x0 = v_j + b &* 6, dy = g_out + b &* 1, dx0 = g_j + b &* 6
@@ -257,40 +258,37 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
             for i in 0..<3 { dx0[i] = dy[0 + i] }
             for i in 0..<3 { dx1[i] = dy[3 + i] }
         }
-        // b: lstm backward → δ a =
+        // b: gru backward → δ a =
         for b in 0..<count {
-            let x0 = v_a + b &* 20, dy = g_b + b &* 3, dx0 = g_a + b &* 20, w = work_b + b &* 108
-            let dh = w + 90, dc = dh + 3, da = dh + 6
+            let x0 = v_a + b &* 20, dy = g_b + b &* 3, dx0 = g_a + b &* 20, w = work_b + b &* 96
+            let dh = w + 75, da = dh + 3, db = da + 9
             dh.update(from: dy, count: 3)
-            dc.update(repeating: 0, count: 3)
             for t in stride(from: 4, through: 0, by: -1) {
-                let s = w + t &* 18, previous = t > 0 ? s - 18 : s  // read only for t > 0
+                let s = w + t &* 15, previous = t > 0 ? s - 15 : s  // read only for t > 0
                 for k in 0..<3 {
                     let dhk = dh[k]
-                    let i = s[k], f = s[3 &+ k], g = s[6 &+ k], o = s[9 &+ k], tc = NetcRuntime.Math.tanh(s[12 &+ k])
-                    let dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[12 &+ k] : 0
-                    da[k] = dck * g * i * (1 - i)
-                    da[3 &+ k] = dck * cell * f * (1 - f)
-                    da[6 &+ k] = dck * i * (1 - g * g)
-                    da[9 &+ k] = dhk * tc * o * (1 - o)
-                    dc[k] = dck * f
+                    let r = s[k], z = s[3 &+ k], n = s[6 &+ k], bn = s[9 &+ k]
+                    let before: Scalar = t > 0 ? previous[12 &+ k] : 0, dn = dhk * (1 - z) * (1 - n * n)
+                    da[k] = dn * bn * r * (1 - r); db[k] = da[k]
+                    da[3 &+ k] = dhk * (before - n) * z * (1 - z); db[3 &+ k] = da[3 &+ k]
+                    da[6 &+ k] = dn; db[6 &+ k] = dn * r
+                    dh[k] = dhk * z
                 }
-                for r in 0..<12 {
-                    let d = da[r]
-                    dp_b_bias_ih_l0[r] += d; dp_b_bias_hh_l0[r] += d
-                    for ch in 0..<4 { dp_b_weight_ih_l0[r &* 4 &+ ch] += d * x0[ch &* 5 &+ t] }
-                    if t > 0 { for k in 0..<3 { dp_b_weight_hh_l0[r &* 3 &+ k] += d * previous[15 &+ k] } }
+                for r in 0..<9 {
+                    dp_b_bias_ih_l0[r] += da[r]; dp_b_bias_hh_l0[r] += db[r]
+                    for ch in 0..<4 { dp_b_weight_ih_l0[r &* 4 &+ ch] += da[r] * x0[ch &* 5 &+ t] }
+                    if t > 0 { for k in 0..<3 { dp_b_weight_hh_l0[r &* 3 &+ k] += db[r] * previous[12 &+ k] } }
                 }
                 for ch in 0..<4 {
                     var sum: Scalar = 0
-                    for r in 0..<12 { sum += p_b_weight_ih_l0[r &* 4 &+ ch] * da[r] }
+                    for r in 0..<9 { sum += p_b_weight_ih_l0[r &* 4 &+ ch] * da[r] }
                     dx0[ch &* 5 &+ t] = sum
                 }
                 if t > 0 {
                     for k in 0..<3 {
                         var sum: Scalar = 0
-                        for r in 0..<12 { sum += p_b_weight_hh_l0[r &* 3 &+ k] * da[r] }
-                        dh[k] = sum
+                        for r in 0..<9 { sum += p_b_weight_hh_l0[r &* 3 &+ k] * db[r] }
+                        dh[k] += sum
                     }
                 }
             }
@@ -378,8 +376,8 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_p_weight = m + 0  // [6]
-        let g_x = m + 1031  // [30]
-        let g_p_conv = m + 1061  // [45]
+        let g_x = m + 972  // [30]
+        let g_p_conv = m + 1002  // [45]
         // p.conv: conv1d backward → δ x =
         for b in 0..<count {
             let dy = g_p_conv + b &* 15, dx0 = g_x + b &* 10
@@ -408,18 +406,18 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 272  // [268]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 268)
+        let gradients = m + 256  // [241]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 241)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [268]
-        let gradients = m + 272  // [268]
-        let velocity = m + 544  // [268]
+        let parameters = m + 0  // [241]
+        let gradients = m + 256  // [241]
+        let velocity = m + 512  // [241]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<268 {
+        for k in 0..<241 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v

@@ -100,13 +100,8 @@ public struct SpecGenerator: RandomNumberGenerator {
             let shape = from.shape.count == 2 ? [from.shape[0], from.shape[1] * f] : [from.shape[0], from.shape[1] * f, from.shape[2] * f]
             return ("upsample \(name)(\(from.name)): \(f)", Drawn(name: name, shape: shape), [from.name])
         },
-        "lstm": { g, name, order in
-            let sequences = order.filter { $0.shape.count == 2 }
-            guard !sequences.isEmpty else { return nil }
-            let from = g.pick(sequences), hidden = g.int(1...3), last = g.chance(0.4)
-            return ("lstm \(name)(\(from.name)): \(hidden)" + (last ? ", output: last" : ""),
-                    Drawn(name: name, shape: last ? [hidden] : [hidden, from.shape[1]]), [from.name])
-        },
+        "lstm": { g, name, order in g.recurrent("lstm", name, order) },
+        "gru": { g, name, order in g.recurrent("gru", name, order) },
         "global_avg_pool": { g, name, order in g.globalPool("global_avg_pool", name, order) },
         "global_max_pool": { g, name, order in g.globalPool("global_max_pool", name, order) },
     ]
@@ -145,6 +140,15 @@ public struct SpecGenerator: RandomNumberGenerator {
     }
 
     /// A max or average pool over a node of rank 2 or 3.
+    /// A recurrent layer over a sequence: every step's state, or the last.
+    mutating func recurrent(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
+        let sequences = order.filter { $0.shape.count == 2 }
+        guard !sequences.isEmpty else { return nil }
+        let from = pick(sequences), hidden = int(1...3), last = chance(0.4)
+        return ("\(keyword) \(name)(\(from.name)): \(hidden)" + (last ? ", output: last" : ""),
+                Drawn(name: name, shape: last ? [hidden] : [hidden, from.shape[1]]), [from.name])
+    }
+
     /// A global pool of a node with channels: one value per channel.
     mutating func globalPool(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let planes = order.filter { $0.shape.count >= 2 }

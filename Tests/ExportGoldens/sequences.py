@@ -104,6 +104,68 @@ class Sentiment(NetcModule):
         return 1.0
 
 
+class Forecast(NetcModule):
+    """Forecast from sequences.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Forecast.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Forecast.safetensors")
+    """
+
+    input_shape = (2, 10)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 1  # values forward returns per sample
+    target_count = 1  # values loss reads per sample
+    targets = "real"  # real, probabilities or one_hot
+    batch_size = 4  # the spec's
+    dtype = torch.float32
+
+    def __init__(self):
+        super().__init__()
+        self.g = nn.GRU(2, 8, batch_first=True)
+        self.last = nn.GRU(8, 4, batch_first=True)
+        self.out = nn.Linear(4, 1)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.g.weight_ih_l0, -0.4803844614152614, 0.4803844614152614)
+            nn.init.uniform_(self.g.weight_hh_l0, -0.4330127018922193, 0.4330127018922193)
+            nn.init.zeros_(self.g.bias_ih_l0)
+            nn.init.zeros_(self.g.bias_hh_l0)
+            nn.init.uniform_(self.last.weight_ih_l0, -0.5477225575051661, 0.5477225575051661)
+            nn.init.uniform_(self.last.weight_hh_l0, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.last.bias_ih_l0)
+            nn.init.zeros_(self.last.bias_hh_l0)
+            nn.init.uniform_(self.out.weight, -1.0954451150103321, 1.0954451150103321)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, series):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        series = series.reshape(-1, 2, 10)
+        g = self.g(series.transpose(1, 2))[0].transpose(1, 2)
+        last = self.last(g.transpose(1, 2))[0][:, -1]
+        out = self.out(last)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.mse_loss(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0
+
+
 class Recurrent(NetcModule):
     """Recurrent from sequences.net, as netc compiles it.
 
@@ -124,7 +186,7 @@ class Recurrent(NetcModule):
         super().__init__()
         self.p = nn.Conv1d(2, 3, 1)
         self.a = nn.LSTM(3, 4, batch_first=True)
-        self.b = nn.LSTM(4, 3, batch_first=True)
+        self.b = nn.GRU(4, 3, batch_first=True)
         self.out = nn.Linear(6, 1)
         self.to(self.dtype)
         self.reset_parameters()
@@ -138,8 +200,8 @@ class Recurrent(NetcModule):
             nn.init.uniform_(self.a.weight_hh_l0, -0.5477225575051661, 0.5477225575051661)
             nn.init.zeros_(self.a.bias_ih_l0)
             nn.init.zeros_(self.a.bias_hh_l0)
-            nn.init.uniform_(self.b.weight_ih_l0, -0.6123724356957945, 0.6123724356957945)
-            nn.init.uniform_(self.b.weight_hh_l0, -0.6324555320336759, 0.6324555320336759)
+            nn.init.uniform_(self.b.weight_ih_l0, -0.6793662204867574, 0.6793662204867574)
+            nn.init.uniform_(self.b.weight_hh_l0, -0.7071067811865476, 0.7071067811865476)
             nn.init.zeros_(self.b.bias_ih_l0)
             nn.init.zeros_(self.b.bias_hh_l0)
             nn.init.uniform_(self.out.weight, -0.9258200997725514, 0.9258200997725514)

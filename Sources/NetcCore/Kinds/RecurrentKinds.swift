@@ -1,28 +1,36 @@
-/// `lstm h(x): 32` (or `…, output: last`): a long short-term memory layer
-/// over a sequence of channels × length, as PyTorch's `nn.LSTM` with
-/// `batch_first`, from zero state; its value is every step's hidden state,
-/// hidden × length, or the last step's (a vector).
-struct LSTMKind: NodeKind {
-    var keyword: String { "lstm" }
+/// `lstm h(x): 32` or `gru h(x): 32` (either with `output: last`): a
+/// recurrent layer over a sequence of channels × length, as PyTorch's
+/// `nn.LSTM` or `nn.GRU` with `batch_first`, from zero state; its value is
+/// every step's hidden state, hidden × length, or the last step's (a vector).
+struct RecurrentKind: NodeKind {
+    enum Cell: Sendable { case lstm, gru }
+    let cell: Cell
+
+    static let lstm = RecurrentKind(cell: .lstm)
+    static let gru = RecurrentKind(cell: .gru)
+
+    var keyword: String { cell == .lstm ? "lstm" : "gru" }
     var summary: String {
-        "a long short-term memory layer over channels × length: every step's hidden state (hidden × length), or the last step's (`output: last`)"
+        (cell == .lstm ? "a long short-term memory layer" : "a gated recurrent unit layer")
+            + " over channels × length: every step's hidden state (hidden × length), or the last step's (`output: last`)"
     }
-    var example: String { "lstm k(x): 3" }
+    var example: String { "\(keyword) k(x): 3" }
     var exampleInput: String { "2x4" }
     var arity: Arity { .one }
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let hidden = requireValue(s, "size", &diagnostics).flatMap {
-            ArgumentReader.convert($0, ParameterSpec("size", .integer(1...Limits.width)), what: "'lstm'", diagnostics: &diagnostics)?.integer
+            ArgumentReader.convert($0, ParameterSpec("size", .integer(1...Limits.width)), what: "'\(keyword)'", diagnostics: &diagnostics)?.integer
         }
         let specs = [ParameterSpec("output", .word(["sequence", "last"]), default: .word("sequence"))]
-        guard let values = ArgumentReader.read(arguments(s, besides: "size"), specs, what: "'lstm'", at: s.range, diagnostics: &diagnostics),
+        guard let values = ArgumentReader.read(arguments(s, besides: "size"), specs, what: "'\(keyword)'", at: s.range, diagnostics: &diagnostics),
               let hidden else { return nil }
-        return LSTMDeclaration(hidden: hidden, lastOnly: values["output"]!.word == "last")
+        return RecurrentDeclaration(cell: cell, hidden: hidden, lastOnly: values["output"]!.word == "last")
     }
 }
 
-struct LSTMDeclaration: NodeDeclaration {
+struct RecurrentDeclaration: NodeDeclaration {
+    let cell: RecurrentKind.Cell
     let hidden: Int
     let lastOnly: Bool
 
@@ -39,15 +47,20 @@ struct LSTMDeclaration: NodeDeclaration {
         return op(inputs[0]).outputShape
     }
 
-    func op(_ input: Shape) -> LSTMOp {
-        LSTMOp(channels: input.dimensions[0], length: input.dimensions[1], hidden: hidden, lastOnly: lastOnly)
+    func op(_ input: Shape) -> any Op & RecurrentShape {
+        let (c, t) = (input.dimensions[0], input.dimensions[1])
+        switch cell {
+        case .lstm: return LSTMOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly)
+        case .gru: return GRUOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly)
+        }
     }
 
     /// PyTorch's tensors and names for one layer; the weights drawn as the
-    /// spec's `init` says (fan-in the rows' inputs, fan-out the four gates),
-    /// the biases zero (PyTorch draws all four from U(±1/√hidden)).
+    /// spec's `init` says (fan-in the rows' inputs, fan-out the gates: four
+    /// for an LSTM, three for a GRU), the biases zero (PyTorch draws all four
+    /// tensors from U(±1/√hidden)).
     func parameters(_ inputs: [Shape]) -> [TensorSpec] {
-        let c = inputs[0].dimensions[0], g = 4 * hidden
+        let c = inputs[0].dimensions[0], g = (cell == .lstm ? 4 : 3) * hidden
         return [("weight_ih_l0", [g, c], true, .scheme(fanIn: c, fanOut: g)),
                 ("weight_hh_l0", [g, hidden], true, .scheme(fanIn: hidden, fanOut: g)),
                 ("bias_ih_l0", [g], false, .zeros), ("bias_hh_l0", [g], false, .zeros)]
@@ -59,3 +72,11 @@ struct LSTMDeclaration: NodeDeclaration {
         return (id, id)
     }
 }
+
+/// What the declaration reads of either recurrent op.
+protocol RecurrentShape {
+    var outputShape: Shape { get }
+}
+
+extension LSTMOp: RecurrentShape {}
+extension GRUOp: RecurrentShape {}
