@@ -6,9 +6,13 @@ import NetcRuntime
 /// `Forecast`, compiled from the spec: every shape below is fixed at compile time.
 ///
 /// - `series`: input [2x10]
-/// - `g(series)`: gru [8x10]
+/// - `p.conv(series)`: conv1d [3x10]
+/// - `p(p.conv)`: tanh [3x10]
+/// - `g(p)`: lstm [8x10]
+/// - `q(p)`: global_avg_pool [3]
 /// - `last(g)`: gru [4]
-/// - `out(last)`: linear [1]
+/// - `j(last, q)`: concat [7]
+/// - `out(j)`: linear [1]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 4. The API
 /// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
@@ -19,24 +23,26 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 461 }
-    public static var storageCount: Swift.Int { 5444 }
-    public static var outputOffset: Swift.Int { 2269 }
-    public static var targetOffset: Swift.Int { 5440 }
-    public static var inputGradientOffset: Swift.Int { 2273 }
-    public static var gradientOffset: Swift.Int { 464 }
-    public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0xd1bd3d890e7988c7, tensors: [
-        .init("g.weight_ih_l0", shape: [24, 2], offset: 0, decays: true),
-        .init("g.weight_hh_l0", shape: [24, 8], offset: 48, decays: true),
-        .init("g.bias_ih_l0", shape: [24], offset: 240, decays: false),
-        .init("g.bias_hh_l0", shape: [24], offset: 264, decays: false),
-        .init("last.weight_ih_l0", shape: [12, 8], offset: 288, decays: true),
-        .init("last.weight_hh_l0", shape: [12, 4], offset: 384, decays: true),
-        .init("last.bias_ih_l0", shape: [12], offset: 432, decays: false),
-        .init("last.bias_hh_l0", shape: [12], offset: 444, decays: false),
-        .init("out.weight", shape: [1, 4], offset: 456, decays: true),
-        .init("out.bias", shape: [1], offset: 460, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 928, secondState: 1392)
+    public static var parameterCount: Swift.Int { 601 }
+    public static var storageCount: Swift.Int { 9995 }
+    public static var outputOffset: Swift.Int { 3121 }
+    public static var targetOffset: Swift.Int { 9648 }
+    public static var inputGradientOffset: Swift.Int { 3125 }
+    public static var gradientOffset: Swift.Int { 608 }
+    public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0x2a03479415f33899, tensors: [
+        .init("p.weight", shape: [3, 2, 1], offset: 0, decays: true),
+        .init("p.bias", shape: [3], offset: 6, decays: false),
+        .init("g.weight_ih_l0", shape: [32, 3], offset: 9, decays: true),
+        .init("g.weight_hh_l0", shape: [32, 8], offset: 105, decays: true),
+        .init("g.bias_ih_l0", shape: [32], offset: 361, decays: false),
+        .init("g.bias_hh_l0", shape: [32], offset: 393, decays: false),
+        .init("last.weight_ih_l0", shape: [12, 8], offset: 425, decays: true),
+        .init("last.weight_hh_l0", shape: [12, 4], offset: 521, decays: true),
+        .init("last.bias_ih_l0", shape: [12], offset: 569, decays: false),
+        .init("last.bias_hh_l0", shape: [12], offset: 581, decays: false),
+        .init("out.weight", shape: [1, 7], offset: 593, decays: true),
+        .init("out.bias", shape: [1], offset: 600, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1216, secondState: 1824)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -49,85 +55,74 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         NetcRuntime.BuildNotice.unoptimised("Forecast")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 48, fanIn: 2, fanOut: 24, rng: &random)  // g.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 48, count: 192, fanIn: 8, fanOut: 24, rng: &random)  // g.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 288, count: 96, fanIn: 8, fanOut: 12, rng: &random)  // last.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 384, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 456, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 6, fanIn: 2, fanOut: 3, rng: &random)  // p.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 9, count: 96, fanIn: 3, fanOut: 32, rng: &random)  // g.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 105, count: 256, fanIn: 8, fanOut: 32, rng: &random)  // g.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 425, count: 96, fanIn: 8, fanOut: 12, rng: &random)  // last.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 521, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 593, count: 7, fanIn: 7, fanOut: 1, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @inlinable
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
-        let p_g_weight_ih_l0 = m + 0  // [48]
-        let p_g_weight_hh_l0 = m + 48  // [192]
-        let p_g_bias_ih_l0 = m + 240  // [24]
-        let p_g_bias_hh_l0 = m + 264  // [24]
-        let p_last_weight_ih_l0 = m + 288  // [96]
-        let p_last_weight_hh_l0 = m + 384  // [48]
-        let p_last_bias_ih_l0 = m + 432  // [12]
-        let p_last_bias_hh_l0 = m + 444  // [12]
-        let p_out_weight = m + 456  // [4]
-        let p_out_bias = m + 460  // [1]
-        let v_series = m + 1853  // [80]
-        let v_g = m + 1933  // [320]
-        let v_last = m + 2253  // [16]
-        let v_out = m + 2269  // [4]
-        let work_g = m + 2704  // [1824]
-        let work_last = m + 4528  // [912]
+        let p_p_weight = m + 0  // [6]
+        let p_p_bias = m + 6  // [3]
+        let p_g_weight_ih_l0 = m + 9  // [96]
+        let p_g_weight_hh_l0 = m + 105  // [256]
+        let p_g_bias_ih_l0 = m + 361  // [32]
+        let p_g_bias_hh_l0 = m + 393  // [32]
+        let p_last_weight_ih_l0 = m + 425  // [96]
+        let p_last_weight_hh_l0 = m + 521  // [48]
+        let p_last_bias_ih_l0 = m + 569  // [12]
+        let p_last_bias_hh_l0 = m + 581  // [12]
+        let p_out_weight = m + 593  // [7]
+        let p_out_bias = m + 600  // [1]
+        let v_series = m + 2425  // [80]
+        let v_p_conv = m + 2505  // [120]
+        let v_p = m + 2625  // [120]
+        let v_g = m + 2745  // [320]
+        let v_q = m + 3065  // [12]
+        let v_last = m + 3077  // [16]
+        let v_j = m + 3093  // [28]
+        let v_out = m + 3121  // [4]
+        let work_g = m + 3840  // [4016]
+        let work_last = m + 7856  // [1792]
+        let scratch = m + 9664  // [331]
         for k in 0..<count &* 20 { v_series[k] = input[k] }  // small: copied, see Plan
-        // g = gru(series)  [8x10]
+        // p.conv = conv1d(series)  [3x10]
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, p_p_weight, p_p_bias, v_series, v_p_conv, count: count, scratch: scratch)
+        // p = tanh(p.conv)  [3x10]
+        NetcRuntime.CPUKernels.activation(.tanh, v_p_conv, into: v_p, count &* 30)
+        // g = lstm(p)  [8x10]
+        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g, lastOnly: false, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, bi: p_g_bias_ih_l0, bh: p_g_bias_hh_l0, work: work_g, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // q = global_avg_pool(p)  [3]
         for b in 0..<count {
-            let x0 = v_series + b &* 20, y = v_g + b &* 80, w = work_g + b &* 456
-            let a = w + 408, b = a + 24
-            for t in 0..<10 {
-                let s = w + t &* 40, previous = t > 0 ? s - 40 : s  // read only for t > 0
-                for r in 0..<24 {
-                    var sa = p_g_bias_ih_l0[r], sb = p_g_bias_hh_l0[r]
-                    for ch in 0..<2 { sa += p_g_weight_ih_l0[r &* 2 &+ ch] * x0[ch &* 10 &+ t] }
-                    if t > 0 { for k in 0..<8 { sb += p_g_weight_hh_l0[r &* 8 &+ k] * previous[32 &+ k] } }
-                    a[r] = sa; b[r] = sb
-                }
-                for k in 0..<8 {
-                    let r = NetcRuntime.Math.sigmoid(a[k] + b[k]), z = NetcRuntime.Math.sigmoid(a[8 &+ k] + b[8 &+ k])
-                    let bn = b[16 &+ k], n = NetcRuntime.Math.tanh(a[16 &+ k] + r * bn)
-                    let h = t > 0 ? (1 - z) * n + z * previous[32 &+ k] : (1 - z) * n
-                    s[k] = r; s[8 &+ k] = z; s[16 &+ k] = n; s[24 &+ k] = bn; s[32 &+ k] = h
-                    y[k &* 10 &+ t] = h
-                }
+            let x0 = v_p + b &* 30, y = v_q + b &* 3
+            for c in 0..<3 {
+                var sum: Scalar = 0
+                for i in 0..<10 { sum += x0[c &* 10 &+ i] }
+                y[c] = sum * 0.1
             }
         }
         // last = gru(g)  [4]
+        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last, lastOnly: true, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, bi: p_last_bias_ih_l0, bh: p_last_bias_hh_l0, work: work_last, NetcRuntime.RecurrentKernels.GRULayout(channels: 8, length: 10, hidden: 4, batch: 4), count: count)
+        // j = concat(last, q)  [7]
         for b in 0..<count {
-            let x0 = v_g + b &* 80, y = v_last + b &* 4, w = work_last + b &* 228
-            let a = w + 204, b = a + 12
-            for t in 0..<10 {
-                let s = w + t &* 20, previous = t > 0 ? s - 20 : s  // read only for t > 0
-                for r in 0..<12 {
-                    var sa = p_last_bias_ih_l0[r], sb = p_last_bias_hh_l0[r]
-                    for ch in 0..<8 { sa += p_last_weight_ih_l0[r &* 8 &+ ch] * x0[ch &* 10 &+ t] }
-                    if t > 0 { for k in 0..<4 { sb += p_last_weight_hh_l0[r &* 4 &+ k] * previous[16 &+ k] } }
-                    a[r] = sa; b[r] = sb
-                }
-                for k in 0..<4 {
-                    let r = NetcRuntime.Math.sigmoid(a[k] + b[k]), z = NetcRuntime.Math.sigmoid(a[4 &+ k] + b[4 &+ k])
-                    let bn = b[8 &+ k], n = NetcRuntime.Math.tanh(a[8 &+ k] + r * bn)
-                    let h = t > 0 ? (1 - z) * n + z * previous[16 &+ k] : (1 - z) * n
-                    s[k] = r; s[4 &+ k] = z; s[8 &+ k] = n; s[12 &+ k] = bn; s[16 &+ k] = h
-                }
-            }
-            for k in 0..<4 { y[k] = w[196 &+ k] }
+            let x0 = v_last + b &* 4, x1 = v_q + b &* 3, y = v_j + b &* 7
+            for i in 0..<4 { y[0 + i] = x0[i] }
+            for i in 0..<3 { y[4 + i] = x1[i] }
         }
-        // out = linear(last)  [1]
-        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_last, v_out, n: 4, m: 1, count: count)
+        // out = linear(j)  [1]
+        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_j, v_out, n: 7, m: 1, count: count)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 2269  // [4]
-        let g_out = m + 2689  // [4]
-        let target = m + 5440  // [4]
+        let v_out = m + 3121  // [4]
+        let g_out = m + 3821  // [4]
+        let target = m + 9648  // [4]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -145,162 +140,93 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_g_weight_hh_l0 = m + 48  // [192]
-        let p_last_weight_ih_l0 = m + 288  // [96]
-        let p_last_weight_hh_l0 = m + 384  // [48]
-        let p_out_weight = m + 456  // [4]
-        let dp_g_weight_ih_l0 = m + 464  // [48]
-        let dp_g_weight_hh_l0 = m + 512  // [192]
-        let dp_g_bias_ih_l0 = m + 704  // [24]
-        let dp_g_bias_hh_l0 = m + 728  // [24]
-        let dp_last_weight_ih_l0 = m + 752  // [96]
-        let dp_last_weight_hh_l0 = m + 848  // [48]
-        let dp_last_bias_ih_l0 = m + 896  // [12]
-        let dp_last_bias_hh_l0 = m + 908  // [12]
-        let dp_out_weight = m + 920  // [4]
-        let dp_out_bias = m + 924  // [1]
-        let v_series = m + 1853  // [80]
-        let v_g = m + 1933  // [320]
-        let v_last = m + 2253  // [16]
-        let g_g = m + 2353  // [320]
-        let g_last = m + 2673  // [16]
-        let g_out = m + 2689  // [4]
-        let work_g = m + 2704  // [1824]
-        let work_last = m + 4528  // [912]
-        dp_g_weight_ih_l0.update(repeating: 0, count: 48)  // g.weight_ih_l0
-        dp_g_weight_hh_l0.update(repeating: 0, count: 192)  // g.weight_hh_l0
-        dp_g_bias_ih_l0.update(repeating: 0, count: 24)  // g.bias_ih_l0
-        dp_g_bias_hh_l0.update(repeating: 0, count: 24)  // g.bias_hh_l0
-        dp_last_weight_ih_l0.update(repeating: 0, count: 96)  // last.weight_ih_l0
-        dp_last_weight_hh_l0.update(repeating: 0, count: 48)  // last.weight_hh_l0
-        dp_last_bias_ih_l0.update(repeating: 0, count: 12)  // last.bias_ih_l0
-        dp_last_bias_hh_l0.update(repeating: 0, count: 12)  // last.bias_hh_l0
-        // out: linear backward → δ last =
-        NetcRuntime.CPUKernels.weightGradient(g_out, v_last, dp_out_weight, dp_out_bias, n: 4, m: 1, count: count)
-        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_last, accumulate: false, n: 4, m: 1, count: count)
+        let p_g_weight_ih_l0 = m + 9  // [96]
+        let p_g_weight_hh_l0 = m + 105  // [256]
+        let p_last_weight_ih_l0 = m + 425  // [96]
+        let p_last_weight_hh_l0 = m + 521  // [48]
+        let p_out_weight = m + 593  // [7]
+        let dp_p_weight = m + 608  // [6]
+        let dp_p_bias = m + 614  // [3]
+        let dp_g_weight_ih_l0 = m + 617  // [96]
+        let dp_g_weight_hh_l0 = m + 713  // [256]
+        let dp_g_bias_ih_l0 = m + 969  // [32]
+        let dp_g_bias_hh_l0 = m + 1001  // [32]
+        let dp_last_weight_ih_l0 = m + 1033  // [96]
+        let dp_last_weight_hh_l0 = m + 1129  // [48]
+        let dp_last_bias_ih_l0 = m + 1177  // [12]
+        let dp_last_bias_hh_l0 = m + 1189  // [12]
+        let dp_out_weight = m + 1201  // [7]
+        let dp_out_bias = m + 1208  // [1]
+        let v_series = m + 2425  // [80]
+        let v_p = m + 2625  // [120]
+        let v_j = m + 3093  // [28]
+        let g_p_conv = m + 3205  // [120]
+        let g_p = m + 3325  // [120]
+        let g_g = m + 3445  // [320]
+        let g_q = m + 3765  // [12]
+        let g_last = m + 3777  // [16]
+        let g_j = m + 3793  // [28]
+        let g_out = m + 3821  // [4]
+        let work_g = m + 3840  // [4016]
+        let work_last = m + 7856  // [1792]
+        let scratch = m + 9664  // [331]
+        // out: linear backward → δ j =
+        NetcRuntime.CPUKernels.weightGradient(g_out, v_j, dp_out_weight, dp_out_bias, n: 7, m: 1, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_j, accumulate: false, n: 7, m: 1, count: count)
+        // j: concat backward → δ last =, δ q =
+        for b in 0..<count {
+            let dy = g_j + b &* 7, dx0 = g_last + b &* 4, dx1 = g_q + b &* 3
+            for i in 0..<4 { dx0[i] = dy[0 + i] }
+            for i in 0..<3 { dx1[i] = dy[4 + i] }
+        }
         // last: gru backward → δ g =
+        NetcRuntime.RecurrentKernels.gruBackward(g_last, lastOnly: true, dx: g_g, accumulate: false, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, dwi: dp_last_weight_ih_l0, dwh: dp_last_weight_hh_l0, dbi: dp_last_bias_ih_l0, dbh: dp_last_bias_hh_l0, work: work_last, NetcRuntime.RecurrentKernels.GRULayout(channels: 8, length: 10, hidden: 4, batch: 4), count: count)
+        // q: global_avg_pool backward → δ p =
         for b in 0..<count {
-            let x0 = v_g + b &* 80, dy = g_last + b &* 4, dx0 = g_g + b &* 80, w = work_last + b &* 228
-            let dh = w + 200, da = dh + 4, db = da + 12
-            dh.update(from: dy, count: 4)
-            for t in stride(from: 9, through: 0, by: -1) {
-                let s = w + t &* 20, previous = t > 0 ? s - 20 : s  // read only for t > 0
-                for k in 0..<4 {
-                    let dhk = dh[k]
-                    let r = s[k], z = s[4 &+ k], n = s[8 &+ k], bn = s[12 &+ k]
-                    let before: Scalar = t > 0 ? previous[16 &+ k] : 0, dn = dhk * (1 - z) * (1 - n * n)
-                    da[k] = dn * bn * r * (1 - r); db[k] = da[k]
-                    da[4 &+ k] = dhk * (before - n) * z * (1 - z); db[4 &+ k] = da[4 &+ k]
-                    da[8 &+ k] = dn; db[8 &+ k] = dn * r
-                    dh[k] = dhk * z
-                }
-                for r in 0..<12 {
-                    dp_last_bias_ih_l0[r] += da[r]; dp_last_bias_hh_l0[r] += db[r]
-                    for ch in 0..<8 { dp_last_weight_ih_l0[r &* 8 &+ ch] += da[r] * x0[ch &* 10 &+ t] }
-                    if t > 0 { for k in 0..<4 { dp_last_weight_hh_l0[r &* 4 &+ k] += db[r] * previous[16 &+ k] } }
-                }
-                for ch in 0..<8 {
-                    var sum: Scalar = 0
-                    for r in 0..<12 { sum += p_last_weight_ih_l0[r &* 8 &+ ch] * da[r] }
-                    dx0[ch &* 10 &+ t] = sum
-                }
-                if t > 0 {
-                    for k in 0..<4 {
-                        var sum: Scalar = 0
-                        for r in 0..<12 { sum += p_last_weight_hh_l0[r &* 4 &+ k] * db[r] }
-                        dh[k] += sum
-                    }
-                }
+            let dy = g_q + b &* 3, dx0 = g_p + b &* 30
+            for c in 0..<3 {
+                let share = dy[c] * 0.1
+                for i in 0..<10 { dx0[c &* 10 &+ i] = share }
             }
         }
-        // g: gru backward
+        // g: lstm backward → δ p +=
+        NetcRuntime.RecurrentKernels.lstmBackward(g_g, lastOnly: false, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, dwi: dp_g_weight_ih_l0, dwh: dp_g_weight_hh_l0, dbi: dp_g_bias_ih_l0, dbh: dp_g_bias_hh_l0, work: work_g, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // p: tanh backward → δ p.conv =
         for b in 0..<count {
-            let x0 = v_series + b &* 20, dy = g_g + b &* 80, w = work_g + b &* 456
-            let dh = w + 400, da = dh + 8, db = da + 24
-            dh.update(repeating: 0, count: 8)
-            for t in stride(from: 9, through: 0, by: -1) {
-                let s = w + t &* 40, previous = t > 0 ? s - 40 : s  // read only for t > 0
-                for k in 0..<8 {
-                    let dhk = dh[k] + dy[k &* 10 &+ t]
-                    let r = s[k], z = s[8 &+ k], n = s[16 &+ k], bn = s[24 &+ k]
-                    let before: Scalar = t > 0 ? previous[32 &+ k] : 0, dn = dhk * (1 - z) * (1 - n * n)
-                    da[k] = dn * bn * r * (1 - r); db[k] = da[k]
-                    da[8 &+ k] = dhk * (before - n) * z * (1 - z); db[8 &+ k] = da[8 &+ k]
-                    da[16 &+ k] = dn; db[16 &+ k] = dn * r
-                    dh[k] = dhk * z
-                }
-                for r in 0..<24 {
-                    dp_g_bias_ih_l0[r] += da[r]; dp_g_bias_hh_l0[r] += db[r]
-                    for ch in 0..<2 { dp_g_weight_ih_l0[r &* 2 &+ ch] += da[r] * x0[ch &* 10 &+ t] }
-                    if t > 0 { for k in 0..<8 { dp_g_weight_hh_l0[r &* 8 &+ k] += db[r] * previous[32 &+ k] } }
-                }
-                if t > 0 {
-                    for k in 0..<8 {
-                        var sum: Scalar = 0
-                        for r in 0..<24 { sum += p_g_weight_hh_l0[r &* 8 &+ k] * db[r] }
-                        dh[k] += sum
-                    }
-                }
-            }
+            let y = v_p + b &* 30, dy = g_p + b &* 30, dx0 = g_p_conv + b &* 30
+            for i in 0..<30 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
+        // p.conv: conv1d backward
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, g_p_conv, v_series, dp_p_weight, dp_p_bias, count: count, scratch: scratch)
     }
 
     /// After `backward`: the gradient with respect to the input.
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_g_weight_ih_l0 = m + 0  // [48]
-        let p_g_weight_hh_l0 = m + 48  // [192]
-        let g_series = m + 2273  // [80]
-        let g_g = m + 2353  // [320]
-        let work_g = m + 2704  // [1824]
-        // g: gru backward → δ series =
-        for b in 0..<count {
-            let dy = g_g + b &* 80, dx0 = g_series + b &* 20, w = work_g + b &* 456
-            let dh = w + 400, da = dh + 8, db = da + 24
-            dh.update(repeating: 0, count: 8)
-            for t in stride(from: 9, through: 0, by: -1) {
-                let s = w + t &* 40, previous = t > 0 ? s - 40 : s  // read only for t > 0
-                for k in 0..<8 {
-                    let dhk = dh[k] + dy[k &* 10 &+ t]
-                    let r = s[k], z = s[8 &+ k], n = s[16 &+ k], bn = s[24 &+ k]
-                    let before: Scalar = t > 0 ? previous[32 &+ k] : 0, dn = dhk * (1 - z) * (1 - n * n)
-                    da[k] = dn * bn * r * (1 - r); db[k] = da[k]
-                    da[8 &+ k] = dhk * (before - n) * z * (1 - z); db[8 &+ k] = da[8 &+ k]
-                    da[16 &+ k] = dn; db[16 &+ k] = dn * r
-                    dh[k] = dhk * z
-                }
-                for ch in 0..<2 {
-                    var sum: Scalar = 0
-                    for r in 0..<24 { sum += p_g_weight_ih_l0[r &* 2 &+ ch] * da[r] }
-                    dx0[ch &* 10 &+ t] = sum
-                }
-                if t > 0 {
-                    for k in 0..<8 {
-                        var sum: Scalar = 0
-                        for r in 0..<24 { sum += p_g_weight_hh_l0[r &* 8 &+ k] * db[r] }
-                        dh[k] += sum
-                    }
-                }
-            }
-        }
+        let p_p_weight = m + 0  // [6]
+        let g_series = m + 3125  // [80]
+        let g_p_conv = m + 3205  // [120]
+        let scratch = m + 9664  // [331]
+        // p.conv: conv1d backward → δ series =
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, g_p_conv, p_p_weight, g_series, accumulate: false, count: count, scratch: scratch)
     }
 
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 464  // [461]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 461)
+        let gradients = m + 608  // [601]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 601)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [461]
-        let gradients = m + 464  // [461]
-        let firstMoment = m + 928  // [461]
-        let secondMoment = m + 1392  // [461]
+        let parameters = m + 0  // [601]
+        let gradients = m + 608  // [601]
+        let firstMoment = m + 1216  // [601]
+        let secondMoment = m + 1824  // [601]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<461 {
+        for k in 0..<601 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g

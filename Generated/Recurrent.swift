@@ -24,9 +24,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
     public static var parameterCount: Swift.Int { 241 }
-    public static var storageCount: Swift.Int { 1914 }
+    public static var storageCount: Swift.Int { 2131 }
     public static var outputOffset: Swift.Int { 969 }
-    public static var targetOffset: Swift.Int { 1911 }
+    public static var targetOffset: Swift.Int { 2128 }
     public static var inputGradientOffset: Swift.Int { 972 }
     public static var gradientOffset: Swift.Int { 256 }
     public static let info = NetcRuntime.ModelInfo(name: "Recurrent", seed: 0, fingerprint: 0x9cc3b94cfe0f8e5a, tensors: [
@@ -86,8 +86,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         let v_b = m + 942  // [9]
         let v_j = m + 951  // [18]
         let v_out = m + 969  // [3]
-        let work_a = m + 1191  // [432]
-        let work_b = m + 1623  // [288]
+        let work_a = m + 1200  // [510]
+        let prepared_a = m + 1712  // [128]
+        let work_b = m + 1840  // [288]
         for k in 0..<count &* 10 { v_x[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(x)  [3x5]
         for b in 0..<count {
@@ -118,23 +119,26 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
             for i in 0..<15 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
         // a = lstm(p)  [4x5]
+        for r in 0..<16 {
+            prepared_a[r] = p_a_bias_ih_l0[r] + p_a_bias_hh_l0[r]
+            for ch in 0..<3 { prepared_a[16 &+ ch &* 16 &+ r] = p_a_weight_ih_l0[r &* 3 &+ ch] }
+            for k in 0..<4 { prepared_a[64 &+ k &* 16 &+ r] = p_a_weight_hh_l0[r &* 4 &+ k] }
+        }
         for b in 0..<count {
-            let x0 = v_p + b &* 15, y = v_a + b &* 20, w = work_a + b &* 144
+            let x0 = v_p + b &* 15, y = v_a + b &* 20, w = work_a + b &* 170
             for t in 0..<5 {
-                let s = w + t &* 24, previous = t > 0 ? s - 24 : s  // read only for t > 0
-                for r in 0..<16 {
-                    var sum = p_a_bias_ih_l0[r] + p_a_bias_hh_l0[r]
-                    for ch in 0..<3 { sum += p_a_weight_ih_l0[r &* 3 &+ ch] * x0[ch &* 5 &+ t] }
-                    if t > 0 { for k in 0..<4 { sum += p_a_weight_hh_l0[r &* 4 &+ k] * previous[20 &+ k] } }
-                    s[r] = sum
-                }
-                for k in 0..<4 {
-                    let i = NetcRuntime.Math.sigmoid(s[k]), f = NetcRuntime.Math.sigmoid(s[4 &+ k])
-                    let g = NetcRuntime.Math.tanh(s[8 &+ k]), o = NetcRuntime.Math.sigmoid(s[12 &+ k])
-                    let cell = t > 0 ? f * previous[16 &+ k] + i * g : i * g, h = o * NetcRuntime.Math.tanh(cell)
-                    s[k] = i; s[4 &+ k] = f; s[8 &+ k] = g; s[12 &+ k] = o; s[16 &+ k] = cell; s[20 &+ k] = h
-                    y[k &* 5 &+ t] = h
-                }
+                let s = w + t &* 28, previous = t > 0 ? s - 28 : s  // read only for t > 0
+                s.update(from: prepared_a, count: 16)
+                for ch in 0..<3 { let v = x0[ch &* 5 &+ t], column = prepared_a + (16 &+ ch &* 16); for r in 0..<16 { s[r] += column[r] * v } }
+                if t > 0 { for k in 0..<4 { let v = previous[24 &+ k], column = prepared_a + (64 &+ k &* 16); for r in 0..<16 { s[r] += column[r] * v } } }
+                for k in 0..<8 { s[k] = NetcRuntime.Math.sigmoid(s[k]) }
+                for k in 8..<12 { s[k] = NetcRuntime.Math.tanh(s[k]) }
+                for k in 12..<16 { s[k] = NetcRuntime.Math.sigmoid(s[k]) }
+                if t > 0 { for k in 0..<4 { s[16 &+ k] = s[4 &+ k] * previous[16 &+ k] + s[k] * s[8 &+ k] } }
+                else { for k in 0..<4 { s[16 &+ k] = s[k] * s[8 &+ k] } }
+                for k in 0..<4 { s[20 &+ k] = NetcRuntime.Math.tanh(s[16 &+ k]) }
+                for k in 0..<4 { s[24 &+ k] = s[12 &+ k] * s[20 &+ k] }
+                for k in 0..<4 { y[k &* 5 &+ t] = s[24 &+ k] }
             }
         }
         // q = global_avg_pool(p)  [3]
@@ -185,7 +189,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 969  // [3]
         let g_out = m + 1188  // [3]
-        let target = m + 1911  // [3]
+        let target = m + 2128  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -232,8 +236,8 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         let g_b = m + 1161  // [9]
         let g_j = m + 1170  // [18]
         let g_out = m + 1188  // [3]
-        let work_a = m + 1191  // [432]
-        let work_b = m + 1623  // [288]
+        let work_a = m + 1200  // [510]
+        let work_b = m + 1840  // [288]
         gradients.update(repeating: 0, count: 241)
         // out: linear backward → δ j =
         for b in 0..<count {
@@ -303,39 +307,34 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         }
         // a: lstm backward → δ p +=
         for b in 0..<count {
-            let x0 = v_p + b &* 15, dy = g_a + b &* 20, dx0 = g_p + b &* 15, w = work_a + b &* 144
-            let dh = w + 120, dc = dh + 4, da = dh + 8
+            let x0 = v_p + b &* 15, dy = g_a + b &* 20, dx0 = g_p + b &* 15, w = work_a + b &* 170
+            let dh = w + 140, dc = dh + 4, da = dh + 8
+            let xt = dh + 24
+            let dxt = dh + 27
             dh.update(repeating: 0, count: 4)
             dc.update(repeating: 0, count: 4)
             for t in stride(from: 4, through: 0, by: -1) {
-                let s = w + t &* 24, previous = t > 0 ? s - 24 : s  // read only for t > 0
+                let s = w + t &* 28, previous = t > 0 ? s - 28 : s  // read only for t > 0
+                for k in 0..<4 { dh[k] += dy[k &* 5 &+ t] }
                 for k in 0..<4 {
-                    let dhk = dh[k] + dy[k &* 5 &+ t]
-                    let i = s[k], f = s[4 &+ k], g = s[8 &+ k], o = s[12 &+ k], tc = NetcRuntime.Math.tanh(s[16 &+ k])
-                    let dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[16 &+ k] : 0
+                    let i = s[k], f = s[4 &+ k], g = s[8 &+ k], o = s[12 &+ k], tc = s[20 &+ k]
+                    let dhk = dh[k], dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[16 &+ k] : 0
                     da[k] = dck * g * i * (1 - i)
                     da[4 &+ k] = dck * cell * f * (1 - f)
                     da[8 &+ k] = dck * i * (1 - g * g)
                     da[12 &+ k] = dhk * tc * o * (1 - o)
                     dc[k] = dck * f
                 }
-                for r in 0..<16 {
-                    let d = da[r]
-                    dp_a_bias_ih_l0[r] += d; dp_a_bias_hh_l0[r] += d
-                    for ch in 0..<3 { dp_a_weight_ih_l0[r &* 3 &+ ch] += d * x0[ch &* 5 &+ t] }
-                    if t > 0 { for k in 0..<4 { dp_a_weight_hh_l0[r &* 4 &+ k] += d * previous[20 &+ k] } }
-                }
-                for ch in 0..<3 {
-                    var sum: Scalar = 0
-                    for r in 0..<16 { sum += p_a_weight_ih_l0[r &* 3 &+ ch] * da[r] }
-                    dx0[ch &* 5 &+ t] += sum
-                }
+                for r in 0..<16 { dp_a_bias_ih_l0[r] += da[r]; dp_a_bias_hh_l0[r] += da[r] }
+                for ch in 0..<3 { xt[ch] = x0[ch &* 5 &+ t] }
+                for r in 0..<16 { let d = da[r], row = dp_a_weight_ih_l0 + r &* 3; for ch in 0..<3 { row[ch] += d * xt[ch] } }
+                if t > 0 { let h = previous + 24; for r in 0..<16 { let d = da[r], row = dp_a_weight_hh_l0 + r &* 4; for k in 0..<4 { row[k] += d * h[k] } } }
+                dxt.update(repeating: 0, count: 3)
+                for r in 0..<16 { let d = da[r], row = p_a_weight_ih_l0 + r &* 3; for ch in 0..<3 { dxt[ch] += row[ch] * d } }
+                for ch in 0..<3 { dx0[ch &* 5 &+ t] += dxt[ch] }
                 if t > 0 {
-                    for k in 0..<4 {
-                        var sum: Scalar = 0
-                        for r in 0..<16 { sum += p_a_weight_hh_l0[r &* 4 &+ k] * da[r] }
-                        dh[k] = sum
-                    }
+                    dh.update(repeating: 0, count: 4)
+                    for r in 0..<16 { let d = da[r], row = p_a_weight_hh_l0 + r &* 4; for k in 0..<4 { dh[k] += row[k] * d } }
                 }
             }
         }

@@ -20,9 +20,9 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     public static var batchSize: Swift.Int { 8 }
     public static var targetCount: Swift.Int { 2 }
     public static var parameterCount: Swift.Int { 2098 }
-    public static var storageCount: Swift.Int { 20464 }
+    public static var storageCount: Swift.Int { 29872 }
     public static var outputOffset: Swift.Int { 9426 }
-    public static var targetOffset: Swift.Int { 20448 }
+    public static var targetOffset: Swift.Int { 29856 }
     public static var inputGradientOffset: Swift.Int { 9442 }
     public static var gradientOffset: Swift.Int { 2112 }
     public static let info = NetcRuntime.ModelInfo(name: "Sentiment", seed: 0, fingerprint: 0x2acb76bc3d7d10bd, tensors: [
@@ -66,7 +66,7 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
         let v_e = m + 8530  // [768]
         let v_h = m + 9298  // [128]
         let v_out = m + 9426  // [16]
-        let work_h = m + 10464  // [9984]
+        let work_h = m + 10464  // [19392]
         for k in 0..<count &* 12 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [8x12]
         for b in 0..<count {
@@ -77,25 +77,7 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
             }
         }
         // h = lstm(e)  [16]
-        for b in 0..<count {
-            let x0 = v_e + b &* 96, y = v_h + b &* 16, w = work_h + b &* 1248
-            for t in 0..<12 {
-                let s = w + t &* 96, previous = t > 0 ? s - 96 : s  // read only for t > 0
-                for r in 0..<64 {
-                    var sum = p_h_bias_ih_l0[r] + p_h_bias_hh_l0[r]
-                    for ch in 0..<8 { sum += p_h_weight_ih_l0[r &* 8 &+ ch] * x0[ch &* 12 &+ t] }
-                    if t > 0 { for k in 0..<16 { sum += p_h_weight_hh_l0[r &* 16 &+ k] * previous[80 &+ k] } }
-                    s[r] = sum
-                }
-                for k in 0..<16 {
-                    let i = NetcRuntime.Math.sigmoid(s[k]), f = NetcRuntime.Math.sigmoid(s[16 &+ k])
-                    let g = NetcRuntime.Math.tanh(s[32 &+ k]), o = NetcRuntime.Math.sigmoid(s[48 &+ k])
-                    let cell = t > 0 ? f * previous[64 &+ k] + i * g : i * g, h = o * NetcRuntime.Math.tanh(cell)
-                    s[k] = i; s[16 &+ k] = f; s[32 &+ k] = g; s[48 &+ k] = o; s[64 &+ k] = cell; s[80 &+ k] = h
-                }
-            }
-            for k in 0..<16 { y[k] = w[1136 &+ k] }
-        }
+        NetcRuntime.RecurrentKernels.lstmForward(v_e, v_h, lastOnly: true, wi: p_h_weight_ih_l0, wh: p_h_weight_hh_l0, bi: p_h_bias_ih_l0, bh: p_h_bias_hh_l0, work: work_h, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
         // out = linear(h)  [2]
         NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_h, v_out, n: 16, m: 2, count: count)
     }
@@ -105,7 +87,7 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 9426  // [16]
         let g_out = m + 10434  // [16]
-        let target = m + 20448  // [16]
+        let target = m + 29856  // [16]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -148,58 +130,17 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
         let dp_out_weight = m + 4176  // [32]
         let dp_out_bias = m + 4208  // [2]
         let v_tokens = m + 8434  // [96]
-        let v_e = m + 8530  // [768]
         let v_h = m + 9298  // [128]
         let g_e = m + 9538  // [768]
         let g_h = m + 10306  // [128]
         let g_out = m + 10434  // [16]
-        let work_h = m + 10464  // [9984]
+        let work_h = m + 10464  // [19392]
         dp_e_weight.update(repeating: 0, count: 400)  // e.weight
-        dp_h_weight_ih_l0.update(repeating: 0, count: 512)  // h.weight_ih_l0
-        dp_h_weight_hh_l0.update(repeating: 0, count: 1024)  // h.weight_hh_l0
-        dp_h_bias_ih_l0.update(repeating: 0, count: 64)  // h.bias_ih_l0
-        dp_h_bias_hh_l0.update(repeating: 0, count: 64)  // h.bias_hh_l0
         // out: linear backward → δ h =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_h, dp_out_weight, dp_out_bias, n: 16, m: 2, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_h, accumulate: false, n: 16, m: 2, count: count)
         // h: lstm backward → δ e =
-        for b in 0..<count {
-            let x0 = v_e + b &* 96, dy = g_h + b &* 16, dx0 = g_e + b &* 96, w = work_h + b &* 1248
-            let dh = w + 1152, dc = dh + 16, da = dh + 32
-            dh.update(from: dy, count: 16)
-            dc.update(repeating: 0, count: 16)
-            for t in stride(from: 11, through: 0, by: -1) {
-                let s = w + t &* 96, previous = t > 0 ? s - 96 : s  // read only for t > 0
-                for k in 0..<16 {
-                    let dhk = dh[k]
-                    let i = s[k], f = s[16 &+ k], g = s[32 &+ k], o = s[48 &+ k], tc = NetcRuntime.Math.tanh(s[64 &+ k])
-                    let dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[64 &+ k] : 0
-                    da[k] = dck * g * i * (1 - i)
-                    da[16 &+ k] = dck * cell * f * (1 - f)
-                    da[32 &+ k] = dck * i * (1 - g * g)
-                    da[48 &+ k] = dhk * tc * o * (1 - o)
-                    dc[k] = dck * f
-                }
-                for r in 0..<64 {
-                    let d = da[r]
-                    dp_h_bias_ih_l0[r] += d; dp_h_bias_hh_l0[r] += d
-                    for ch in 0..<8 { dp_h_weight_ih_l0[r &* 8 &+ ch] += d * x0[ch &* 12 &+ t] }
-                    if t > 0 { for k in 0..<16 { dp_h_weight_hh_l0[r &* 16 &+ k] += d * previous[80 &+ k] } }
-                }
-                for ch in 0..<8 {
-                    var sum: Scalar = 0
-                    for r in 0..<64 { sum += p_h_weight_ih_l0[r &* 8 &+ ch] * da[r] }
-                    dx0[ch &* 12 &+ t] = sum
-                }
-                if t > 0 {
-                    for k in 0..<16 {
-                        var sum: Scalar = 0
-                        for r in 0..<64 { sum += p_h_weight_hh_l0[r &* 16 &+ k] * da[r] }
-                        dh[k] = sum
-                    }
-                }
-            }
-        }
+        NetcRuntime.RecurrentKernels.lstmBackward(g_h, lastOnly: true, dx: g_e, accumulate: false, wi: p_h_weight_ih_l0, wh: p_h_weight_hh_l0, dwi: dp_h_weight_ih_l0, dwh: dp_h_weight_hh_l0, dbi: dp_h_bias_ih_l0, dbh: dp_h_bias_hh_l0, work: work_h, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
         // e: embedding backward
         for b in 0..<count {
             let x0 = v_tokens + b &* 12, dy = g_e + b &* 96

@@ -122,32 +122,38 @@ class Forecast(NetcModule):
 
     def __init__(self):
         super().__init__()
-        self.g = nn.GRU(2, 8, batch_first=True)
+        self.p = nn.Conv1d(2, 3, 1)
+        self.g = nn.LSTM(3, 8, batch_first=True)
         self.last = nn.GRU(8, 4, batch_first=True)
-        self.out = nn.Linear(4, 1)
+        self.out = nn.Linear(7, 1)
         self.to(self.dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
         """The spec's initializers: netc's distributions (not its draws)."""
         with torch.no_grad():
-            nn.init.uniform_(self.g.weight_ih_l0, -0.4803844614152614, 0.4803844614152614)
-            nn.init.uniform_(self.g.weight_hh_l0, -0.4330127018922193, 0.4330127018922193)
+            nn.init.uniform_(self.p.weight, -1.0954451150103321, 1.0954451150103321)
+            nn.init.zeros_(self.p.bias)
+            nn.init.uniform_(self.g.weight_ih_l0, -0.4140393356054125, 0.4140393356054125)
+            nn.init.uniform_(self.g.weight_hh_l0, -0.3872983346207417, 0.3872983346207417)
             nn.init.zeros_(self.g.bias_ih_l0)
             nn.init.zeros_(self.g.bias_hh_l0)
             nn.init.uniform_(self.last.weight_ih_l0, -0.5477225575051661, 0.5477225575051661)
             nn.init.uniform_(self.last.weight_hh_l0, -0.6123724356957945, 0.6123724356957945)
             nn.init.zeros_(self.last.bias_ih_l0)
             nn.init.zeros_(self.last.bias_hh_l0)
-            nn.init.uniform_(self.out.weight, -1.0954451150103321, 1.0954451150103321)
+            nn.init.uniform_(self.out.weight, -0.8660254037844386, 0.8660254037844386)
             nn.init.zeros_(self.out.bias)
 
     def values(self, series):
         """What forward returns (predict's output) and the logits the loss reads."""
         series = series.reshape(-1, 2, 10)
-        g = self.g(series.transpose(1, 2))[0].transpose(1, 2)
+        p = torch.tanh(self.p(series))
+        g = self.g(p.transpose(1, 2))[0].transpose(1, 2)
+        q = p.flatten(2).mean(2)
         last = self.last(g.transpose(1, 2))[0][:, -1]
-        out = self.out(last)
+        j = torch.cat([last, q], 1)
+        out = self.out(j)
         return out, out
 
     def loss(self, x, target):

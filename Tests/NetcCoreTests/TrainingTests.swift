@@ -239,6 +239,28 @@ final class TrainingTests: XCTestCase {
         }
         // The counter does see allocations (so 0 above is a measurement, not a broken counter or helper).
         XCTAssertGreaterThan(fewestAllocations { _ = model.predict(input) }, 0)
+        // Recurrent layers: through RecurrentKernels (Float) and the ops' loops with their working space (Double).
+        checkStepsAllocateNothing(Forecast.self)
+        checkStepsAllocateNothing(Recurrent.self)
+    }
+
+    func checkStepsAllocateNothing<M: GeneratedModel>(_: M.Type) {
+        var model = M(seed: 1)
+        let input = (0..<(M.batchSize * M.inputCount)).map { M.Scalar(Double($0 % 7) / 7) }
+        let target = [M.Scalar](repeating: 0.5, count: M.batchSize * M.outputCount)
+        var output = [M.Scalar](repeating: 0, count: M.batchSize * M.outputCount)
+        model.trainStep(input: input, target: target)
+        input.withUnsafeBufferPointer { x in
+            target.withUnsafeBufferPointer { t in
+                output.withUnsafeMutableBufferPointer { y in
+                    let fewest = fewestAllocations {
+                        model.trainStep(input: x, target: t)
+                        model.predict(input: x, output: y)
+                    }
+                    XCTAssertEqual(fewest, 0, "allocations in a training step and a prediction of \(M.self)")
+                }
+            }
+        }
     }
 }
 

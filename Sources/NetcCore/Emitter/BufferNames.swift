@@ -35,6 +35,7 @@ struct BufferNames: Sendable {
         case .auxiliary(let n, let k): (k == 0 ? "mask_" : "mask\(k)_") + nodes[n]
         case .statistics(let n): "statistics_" + nodes[n]
         case .workspace(let n): "work_" + nodes[n]
+        case .prepared(let n): "prepared_" + nodes[n]
         case .target: "target"
         case .scratch: "scratch"
         }

@@ -21,6 +21,8 @@ public enum Buffer: Hashable, Sendable {
     case statistics(node: Int)
     /// An op's working space (`Op.workspace`), [batch][workspace].
     case workspace(node: Int)
+    /// What an op derives from its parameters each forward pass (`Op.prepared`).
+    case prepared(node: Int)
     /// The loss's targets, [batch][logits].
     case target
     /// Space kernels pack operands into; ops run one at a time and share it.

@@ -29,11 +29,18 @@ struct PassBuilder {
             NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).forward(&self)
         } else if plan.layerNorms.contains(n.id) {
             LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).forward(&self)
+        } else if plan.recurrent.contains(n.id) {
+            RecurrentLowering(node: n, op: n.op as! any RecurrentOp, batch: graph.batchSize, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
             op.emitBatchForward(n, &c)
             code.append(contentsOf: c.op.code.statements)
         } else {
+            if n.op.prepared > 0 {
+                var c = OpCode(graph: graph, names: names)
+                n.op.emitPrepare(n, &c)
+                code.append(contentsOf: c.code.statements)
+            }
             forwardPerSample(n) { n.op.emitForward(n, &$0) }
         }
     }
@@ -57,6 +64,9 @@ struct PassBuilder {
             NormalisationLowering(node: n, op: n.op as! BatchNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
         } else if plan.layerNorms.contains(n.id) {
             LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
+        } else if plan.recurrent.contains(n.id) {
+            let lowering = RecurrentLowering(node: n, op: n.op as! any RecurrentOp, batch: graph.batchSize, names: names)
+            overwritten.formUnion(lowering.backward(edges.first, parameterGradients: parameterGradients, &self))
         } else if plan.activations.contains(n.id),
                   case let lowering = ActivationLowering(node: n, kernel: (n.op as! ElementwiseOp).function.kernel!, names: names),
                   lowering.hasBackward {

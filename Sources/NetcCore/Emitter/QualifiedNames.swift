@@ -12,7 +12,7 @@ public enum QualifiedNames {
     public static let runtime: Set<String> = [
         "ArgumentCheck", "BuildNotice", "CPUKernels", "ClassifierModel", "ConvolutionGeometry", "ConvolutionKernels",
         "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "NormalisationKernels", "OptimizerStep", "PanelLayout", "PoolingKernels",
-        "ProbabilisticClassifierModel",
+        "ProbabilisticClassifierModel", "RecurrentKernels",
         "SplitMix64",
     ]
 

@@ -47,7 +47,7 @@ struct RecurrentDeclaration: NodeDeclaration {
         return op(inputs[0]).outputShape
     }
 
-    func op(_ input: Shape) -> any Op & RecurrentShape {
+    func op(_ input: Shape) -> any RecurrentOp {
         let (c, t) = (input.dimensions[0], input.dimensions[1])
         switch cell {
         case .lstm: return LSTMOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly)
@@ -72,11 +72,3 @@ struct RecurrentDeclaration: NodeDeclaration {
         return (id, id)
     }
 }
-
-/// What the declaration reads of either recurrent op.
-protocol RecurrentShape {
-    var outputShape: Shape { get }
-}
-
-extension LSTMOp: RecurrentShape {}
-extension GRUOp: RecurrentShape {}

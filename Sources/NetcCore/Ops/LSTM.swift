@@ -21,11 +21,17 @@ public struct LSTMOp: Op {
     public var name: String { "lstm" }
 
     var gates: Int { 4 * hidden }
-    /// A step's record in the working space: i, f, g, o, c, h.
-    var step: Int { 6 * hidden }
+    /// A step's record in the working space: i, f, g, o, c, tanh(c), h.
+    var step: Int { 7 * hidden }
     /// The working space: each step's record, then the backward pass's
-    /// running dh and dc and one step's gate gradients (6 × hidden).
-    public var workspace: Int { step * (length + 1) }
+    /// running dh and dc, one step's gate gradients, and one step's input
+    /// and input gradient.
+    public var workspace: Int { step * length + 6 * hidden + 2 * channels }
+    /// The summed bias b_ih + b_hh, then W_ihᵀ [channels][gates] and W_hhᵀ
+    /// [hidden][gates]: each step then adds a column of gates per input
+    /// value, a loop along contiguous memory the optimiser vectorises, where
+    /// a dot product per gate would be a chain of dependent additions.
+    public var prepared: Int { gates * (1 + channels + hidden) }
     public var outputShape: Shape { lastOnly ? .vector(hidden) : Shape([hidden, length]) }
 
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
@@ -36,7 +42,7 @@ public struct LSTMOp: Op {
                      inputGradient: products + 14 * hidden * length)
     }
 
-    /// Each step's i, f, g, o, c and h, for one sample.
+    /// Each step's i, f, g, o, c and h, for one sample (the interpreter's record).
     func steps(_ x: [Double], _ node: Node, _ parameters: [Double], _ graph: Graph) -> [[Double]] {
         let (wi, wh, bi, bh) = offsets(node, graph)
         var records: [[Double]] = []
@@ -49,7 +55,7 @@ public struct LSTMOp: Op {
                 for k in 0..<hidden { sum += parameters[wh + r * hidden + k] * h[k] }
                 a[r] = sum
             }
-            var record = [Double](repeating: 0, count: step)
+            var record = [Double](repeating: 0, count: 6 * hidden)
             for k in 0..<hidden {
                 let i = Math.sigmoid(a[k]), f = Math.sigmoid(a[hidden + k])
                 let g = Math.tanh(a[2 * hidden + k]), o = Math.sigmoid(a[3 * hidden + k])
@@ -106,51 +112,62 @@ public struct LSTMOp: Op {
         return [dx]
     }
 
+    public func emitPrepare(_ node: Node, _ c: inout OpCode) {
+        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
+        let bi = c.parameter(node.parameters[2]), bh = c.parameter(node.parameters[3]), pre = c.prepared(node)
+        let (G, C, H) = (gates, channels, hidden)
+        c.block("for r in 0..<\(G)") { c in
+            c.line("\(pre)[r] = \(bi)[r] + \(bh)[r]")
+            c.line("for ch in 0..<\(C) { \(pre)[\(G) &+ ch &* \(G) &+ r] = \(wi)[r &* \(C) &+ ch] }")
+            c.line("for k in 0..<\(H) { \(pre)[\(G * (1 + C)) &+ k &* \(G) &+ r] = \(wh)[r &* \(H) &+ k] }")
+        }
+    }
+
     /// The steps in order, each step's record written into `w`; the value
     /// copied out of the records' h.
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
-        let bi = c.parameter(node.parameters[2]), bh = c.parameter(node.parameters[3])
-        let (H, C, T, S) = (hidden, channels, length, step)
+        let pre = c.prepared(node)
+        let (G, H, C, T, S) = (gates, hidden, channels, length, step)
         let w = Local.workspace
         c.block("for t in 0..<\(T)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
-            c.block("for r in 0..<\(gates)") { c in
-                c.line("var sum = \(bi)[r] + \(bh)[r]")
-                c.line("for ch in 0..<\(C) { sum += \(wi)[r &* \(C) &+ ch] * \(x0)[ch &* \(T) &+ t] }")
-                c.line("if t > 0 { for k in 0..<\(H) { sum += \(wh)[r &* \(H) &+ k] * previous[\(5 * H) &+ k] } }")
-                c.line("s[r] = sum")
-            }
-            c.block("for k in 0..<\(H)") { c in
-                c.line("let i = Math.sigmoid(s[k]), f = Math.sigmoid(s[\(H) &+ k])")
-                c.line("let g = Math.tanh(s[\(2 * H) &+ k]), o = Math.sigmoid(s[\(3 * H) &+ k])")
-                c.line("let cell = t > 0 ? f * previous[\(4 * H) &+ k] + i * g : i * g, h = o * Math.tanh(cell)")
-                c.line("s[k] = i; s[\(H) &+ k] = f; s[\(2 * H) &+ k] = g; s[\(3 * H) &+ k] = o; s[\(4 * H) &+ k] = cell; s[\(5 * H) &+ k] = h")
-                if !lastOnly { c.line("\(y)[k &* \(T) &+ t] = h") }
-            }
+            c.line("s.update(from: \(pre), count: \(G))")
+            c.line("for ch in 0..<\(C) { let v = \(x0)[ch &* \(T) &+ t], column = \(pre) + (\(G) &+ ch &* \(G)); for r in 0..<\(G) { s[r] += column[r] * v } }")
+            c.line("if t > 0 { for k in 0..<\(H) { let v = previous[\(6 * H) &+ k], column = \(pre) + (\(G * (1 + C)) &+ k &* \(G)); for r in 0..<\(G) { s[r] += column[r] * v } } }")
+            c.line("for k in 0..<\(2 * H) { s[k] = Math.sigmoid(s[k]) }")
+            c.line("for k in \(2 * H)..<\(3 * H) { s[k] = Math.tanh(s[k]) }")
+            c.line("for k in \(3 * H)..<\(4 * H) { s[k] = Math.sigmoid(s[k]) }")
+            c.line("if t > 0 { for k in 0..<\(H) { s[\(4 * H) &+ k] = s[\(H) &+ k] * previous[\(4 * H) &+ k] + s[k] * s[\(2 * H) &+ k] } }")
+            c.line("else { for k in 0..<\(H) { s[\(4 * H) &+ k] = s[k] * s[\(2 * H) &+ k] } }")
+            c.line("for k in 0..<\(H) { s[\(5 * H) &+ k] = Math.tanh(s[\(4 * H) &+ k]) }")
+            c.line("for k in 0..<\(H) { s[\(6 * H) &+ k] = s[\(3 * H) &+ k] * s[\(5 * H) &+ k] }")
+            if !lastOnly { c.line("for k in 0..<\(H) { \(y)[k &* \(T) &+ t] = s[\(6 * H) &+ k] }") }
         }
-        if lastOnly { c.line("for k in 0..<\(H) { \(y)[k] = \(w)[\((T - 1) * S + 5 * H) &+ k] }") }
+        if lastOnly { c.line("\(y).update(from: \(w) + \((T - 1) * S + 6 * H), count: \(H))") }
     }
 
-    /// Back through the steps, with dh, dc and the step's gate gradients da
-    /// after the records in `w`.
+    /// Back through the steps, with dh, dc, the step's gate gradients da, x_t
+    /// and its gradient after the records in `w`; every product a loop along
+    /// contiguous memory.
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard parameterGradients || !edges.isEmpty else { return }
         let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
         let dwi = c.parameterGradient(node.parameters[0]), dwh = c.parameterGradient(node.parameters[1])
         let dbi = c.parameterGradient(node.parameters[2]), dbh = c.parameterGradient(node.parameters[3])
         let assign = edges.first.map { c.assign($0) }
-        let (H, C, T, S) = (hidden, channels, length, step)
+        let (G, H, C, T, S) = (gates, hidden, channels, length, step)
         let w = Local.workspace
         c.line("let dh = \(w) + \(S * T), dc = dh + \(H), da = dh + \(2 * H)")
+        if parameterGradients { c.line("let xt = dh + \(6 * H)") }
+        if assign != nil { c.line("let dxt = dh + \(6 * H + C)") }
         c.line(lastOnly ? "dh.update(from: \(dy), count: \(H))" : "dh.update(repeating: 0, count: \(H))")
         c.line("dc.update(repeating: 0, count: \(H))")
         c.block("for t in stride(from: \(T - 1), through: 0, by: -1)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
+            if !lastOnly { c.line("for k in 0..<\(H) { dh[k] += \(dy)[k &* \(T) &+ t] }") }
             c.block("for k in 0..<\(H)") { c in
-                c.line(lastOnly ? "let dhk = dh[k]" : "let dhk = dh[k] + \(dy)[k &* \(T) &+ t]")
-                c.line("let i = s[k], f = s[\(H) &+ k], g = s[\(2 * H) &+ k], o = s[\(3 * H) &+ k], tc = Math.tanh(s[\(4 * H) &+ k])")
-                c.line("let dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[\(4 * H) &+ k] : 0")
+                c.line("let i = s[k], f = s[\(H) &+ k], g = s[\(2 * H) &+ k], o = s[\(3 * H) &+ k], tc = s[\(5 * H) &+ k]")
+                c.line("let dhk = dh[k], dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[\(4 * H) &+ k] : 0")
                 c.line("da[k] = dck * g * i * (1 - i)")
                 c.line("da[\(H) &+ k] = dck * cell * f * (1 - f)")
                 c.line("da[\(2 * H) &+ k] = dck * i * (1 - g * g)")
@@ -158,26 +175,19 @@ public struct LSTMOp: Op {
                 c.line("dc[k] = dck * f")
             }
             if parameterGradients {
-                c.block("for r in 0..<\(gates)") { c in
-                    c.line("let d = da[r]")
-                    c.line("\(dbi)[r] += d; \(dbh)[r] += d")
-                    c.line("for ch in 0..<\(C) { \(dwi)[r &* \(C) &+ ch] += d * \(x0)[ch &* \(T) &+ t] }")
-                    c.line("if t > 0 { for k in 0..<\(H) { \(dwh)[r &* \(H) &+ k] += d * previous[\(5 * H) &+ k] } }")
-                }
+                c.line("for r in 0..<\(G) { \(dbi)[r] += da[r]; \(dbh)[r] += da[r] }")
+                c.line("for ch in 0..<\(C) { xt[ch] = \(x0)[ch &* \(T) &+ t] }")
+                c.line("for r in 0..<\(G) { let d = da[r], row = \(dwi) + r &* \(C); for ch in 0..<\(C) { row[ch] += d * xt[ch] } }")
+                c.line("if t > 0 { let h = previous + \(6 * H); for r in 0..<\(G) { let d = da[r], row = \(dwh) + r &* \(H); for k in 0..<\(H) { row[k] += d * h[k] } } }")
             }
             if let assign {
-                c.block("for ch in 0..<\(C)") { c in
-                    c.line("var sum: Scalar = 0")
-                    c.line("for r in 0..<\(gates) { sum += \(wi)[r &* \(C) &+ ch] * da[r] }")
-                    c.line("\(dx0)[ch &* \(T) &+ t] \(assign) sum")
-                }
+                c.line("dxt.update(repeating: 0, count: \(C))")
+                c.line("for r in 0..<\(G) { let d = da[r], row = \(wi) + r &* \(C); for ch in 0..<\(C) { dxt[ch] += row[ch] * d } }")
+                c.line("for ch in 0..<\(C) { \(dx0)[ch &* \(T) &+ t] \(assign) dxt[ch] }")
             }
             c.block("if t > 0") { c in
-                c.block("for k in 0..<\(H)") { c in
-                    c.line("var sum: Scalar = 0")
-                    c.line("for r in 0..<\(gates) { sum += \(wh)[r &* \(H) &+ k] * da[r] }")
-                    c.line("dh[k] = sum")
-                }
+                c.line("dh.update(repeating: 0, count: \(H))")
+                c.line("for r in 0..<\(G) { let d = da[r], row = \(wh) + r &* \(H); for k in 0..<\(H) { dh[k] += row[k] * d } }")
             }
         }
     }

@@ -21,6 +21,12 @@ public protocol Op: Sendable {
     /// layer's gates at every step) and the backward body's running sums.
     /// No other node reads it; the interpreter has no use for it.
     var workspace: Int { get }
+    /// Scalars the op derives from its parameters once per forward pass,
+    /// before its per-sample bodies run (`emitPrepare`; an LSTM's weights
+    /// transposed), read by them as `OpCode.prepared`.
+    var prepared: Int { get }
+    /// Writes what the per-sample forward bodies read from `c.prepared(node)`.
+    func emitPrepare(_ node: Node, _ c: inout OpCode)
     /// The node's value for one sample.
     func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double]
     /// The vector–Jacobian product for one sample: given the gradient of the
@@ -50,6 +56,8 @@ extension Op {
     public var differentiable: Bool { true }
     public var auxiliary: [Auxiliary] { [] }
     public var workspace: Int { 0 }
+    public var prepared: Int { 0 }
+    public func emitPrepare(_ node: Node, _ c: inout OpCode) {}
     public func kinkSides(inputs: [[Double]]) -> [Int] { [] }
 }
 
@@ -154,6 +162,8 @@ public struct OpCode {
     /// A parameter tensor, and its gradient.
     public func parameter(_ tensor: Int) -> Ref { names.ref(.parameter(tensor)) }
     public func parameterGradient(_ tensor: Int) -> Ref { names.ref(.parameterGradient(tensor)) }
+    /// What the op's `emitPrepare` wrote for this pass (`Op.prepared`).
+    public func prepared(_ node: Node) -> Ref { names.ref(.prepared(node: node.id)) }
     /// `=` for the first contribution to a gradient, `+=` for later ones.
     public func assign(_ edge: BackwardGraph.Edge) -> String { edge.accumulates ? "+=" : "=" }
 }

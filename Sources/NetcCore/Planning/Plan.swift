@@ -41,6 +41,14 @@ public struct Plan: Sendable {
     /// with a layer norm after each hidden layer took 111–118 µs per batch-32
     /// step with them, 78 µs through the kernels (default build).
     public let layerNorms: Set<Int>
+    /// The recurrent layers that run through `RecurrentKernels` over the
+    /// whole batch: Float ones. Each step's recurrent product is then one product of the
+    /// batch's states through the dense kernels, not a matrix–vector product
+    /// per sample: a 1 → 64 LSTM over 50 steps (batch 32, Adam, default
+    /// build) took 8.6 ms per step with the op's loops, themselves 4.9× faster
+    /// than dot products per gate (42 ms), and 3.7 ms through the kernels
+    /// (PyTorch 2.13 on one thread: 3.5 ms).
+    public let recurrent: Set<Int>
     /// The elementwise activations that run as one call of the runtime's
     /// vector kernel over the whole batch (`ElementwiseActivation.kernel`):
     /// those of Float models that have one, over `vectorActivation` values
@@ -91,12 +99,28 @@ public struct Plan: Sendable {
         layerNorms = graph.precision == .float ? Set(graph.nodes.filter { (($0.op as? LayerNormOp)?.count ?? 0) >= 8 }.map(\.id)) : []
         normalisations = graph.precision == .float
             ? Set(graph.nodes.filter { (($0.op as? BatchNormOp)?.plane ?? 0) >= 8 }.map(\.id)) : []
+        recurrent = graph.precision == .float ? Set(graph.nodes.filter { $0.op is any RecurrentOp }.map(\.id)) : []
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
         let needsGradient = full.needsGradient
         let statistics = Dictionary(uniqueKeysWithValues: normalisations.map { ($0, 2 * (graph.nodes[$0].op as! BatchNormOp).channels) }
                                     + layerNorms.map { ($0, 2 * graph.batchSize) })
         layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits, graph.input]),
-                               statistics: statistics, scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
+                               statistics: statistics, workspaces: Plan.workspaces(graph, recurrent: recurrent), scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
+    }
+
+    /// Each op's working space (`Op.workspace` per sample, or a recurrent
+    /// kernel's layout) and prepared space, by node.
+    static func workspaces(_ graph: Graph, recurrent: Set<Int>) -> [Buffer: Int] {
+        var sizes: [Buffer: Int] = [:]
+        for n in graph.nodes {
+            if recurrent.contains(n.id), let op = n.op as? any RecurrentOp {
+                sizes[.workspace(node: n.id)] = op.kernelWorkspace(batch: graph.batchSize)
+                continue
+            }
+            if n.op.workspace > 0 { sizes[.workspace(node: n.id)] = graph.batchSize * n.op.workspace }
+            if n.op.prepared > 0 { sizes[.prepared(node: n.id)] = n.op.prepared }
+        }
+        return sizes
     }
 
     /// Parameter tensors kept in 16-output panels inside the model, with their rows and columns.

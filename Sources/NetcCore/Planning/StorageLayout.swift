@@ -33,7 +33,8 @@ public struct StorageLayout: Sendable {
     /// Whether the input is read where the caller keeps it (no buffer of its own).
     public let readsInputInPlace: Bool
 
-    init(_ graph: Graph, gradientNodes: Set<Int>, statistics: [Int: Int] = [:], scratch: Int, readsInputInPlace: Bool) {
+    init(_ graph: Graph, gradientNodes: Set<Int>, statistics: [Int: Int] = [:], workspaces: [Buffer: Int] = [:], scratch: Int,
+         readsInputInPlace: Bool) {
         self.readsInputInPlace = readsInputInPlace
         let p = graph.parameterCount, batch = graph.batchSize
         allocate(.parameters, p, aligned: true)
@@ -52,7 +53,11 @@ public struct StorageLayout: Sendable {
         for n in graph.nodes {
             for k in n.op.auxiliary.indices { allocate(.auxiliary(node: n.id, index: k), batch * n.size) }
         }
-        for n in graph.nodes where n.op.workspace > 0 { allocate(.workspace(node: n.id), batch * n.op.workspace) }
+        for n in graph.nodes {
+            for buffer in [Buffer.workspace(node: n.id), .prepared(node: n.id)] {
+                if let count = workspaces[buffer] { allocate(buffer, count, aligned: true) }
+            }
+        }
         for (node, count) in statistics.sorted(by: { $0.key < $1.key }) { allocate(.statistics(node: node), count) }
         allocate(.target, batch * graph.nodes[graph.loss.logits].size)
         if scratch > 0 { allocate(.scratch, scratch, aligned: true) }
