@@ -24,6 +24,26 @@ final class TrainingGuardTests: XCTestCase {
         XCTAssertEqual(iris.parameters, before)
     }
 
+    /// A NaN at one step of one sample's sequence reaches that sample's
+    /// prediction through the recurrent kernels (Float) and the ops' loops
+    /// (Double), leaves the other samples' alone, and the step is skipped.
+    func testRecurrentLayersKeepNaN() {
+        func check<M: GeneratedModel>(_: M.Type) {
+            var model = M(seed: 3)
+            let before = model.parameters
+            var input = (0..<(M.batchSize * M.inputCount)).map { M.Scalar(Double($0 % 11) / 11) }
+            input[M.inputCount + 3] = .nan  // sample 1, early in its sequence
+            let output = model.predict(input)
+            XCTAssertTrue(output[M.outputCount].isNaN, "\(M.self): the NaN's sample")
+            XCTAssertTrue(output[0].isFinite && output[2 * M.outputCount].isFinite, "\(M.self): the other samples")
+            let target = [M.Scalar](repeating: 0, count: M.batchSize * M.outputCount)
+            XCTAssertFalse(model.trainStep(input: input, target: target).isFinite, "\(M.self)")
+            XCTAssertEqual(model.parameters, before, "\(M.self): the step is skipped")
+        }
+        check(Forecast.self)
+        check(Recurrent.self)
+    }
+
     /// 1. Every activation keeps a NaN, in Double and in generated Float code:
     /// a NaN weight in one of Piecewise's branches reaches one activation
     /// alone (a NaN input would reach them all, and NaN·0 is NaN), and the

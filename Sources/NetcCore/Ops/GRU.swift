@@ -12,7 +12,6 @@ import NetcRuntime
 /// derivative runs back through time as `LSTMOp`'s does.
 public struct GRUOp: Op {
     public let channels: Int, length: Int, hidden: Int
-    /// The value is h at the last step only (a vector).
     public let lastOnly: Bool
     public var name: String { "gru" }
 
@@ -22,20 +21,10 @@ public struct GRUOp: Op {
     /// The working space: each step's record, then the backward pass's
     /// running dh and one step's gradients of a and b (7 × hidden).
     public var workspace: Int { step * length + 7 * hidden }
-    public var outputShape: Shape { lastOnly ? .vector(hidden) : Shape([hidden, length]) }
-
-    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
-
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         let products = 2 * gates * (channels + hidden) * length
         return Flops(forward: products + 10 * hidden * length, parameterGradient: products,
                      inputGradient: products + 14 * hidden * length)
-    }
-
-    /// Where W_ih, W_hh, b_ih and b_hh start in the flat parameters.
-    func offsets(_ node: Node, _ graph: Graph) -> (Int, Int, Int, Int) {
-        let o = node.parameters.map { graph.parameters[$0].offset }
-        return (o[0], o[1], o[2], o[3])
     }
 
     /// Each step's r, z, n, b_n and h, for one sample.
@@ -170,12 +159,5 @@ public struct GRUOp: Op {
                 }
             }
         }
-    }
-
-    /// `nn.GRU` reads batch × length × channels: the sequence is transposed in and out.
-    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
-        let sequence = "\(p.module)(\(p.x0).transpose(1, 2))[0]"
-        return PyTorchForm(module: "nn.GRU(\(channels), \(hidden), batch_first=True)",
-                           value: lastOnly ? "\(sequence)[:, -1]" : "\(sequence).transpose(1, 2)")
     }
 }

@@ -16,7 +16,6 @@ import NetcRuntime
 /// which give the parameter gradients, x_t's gradient and h_{t−1}'s.
 public struct LSTMOp: Op {
     public let channels: Int, length: Int, hidden: Int
-    /// The value is h at the last step only (a vector).
     public let lastOnly: Bool
     public var name: String { "lstm" }
 
@@ -32,10 +31,6 @@ public struct LSTMOp: Op {
     /// value, a loop along contiguous memory the optimiser vectorises, where
     /// a dot product per gate would be a chain of dependent additions.
     public var prepared: Int { gates * (1 + channels + hidden) }
-    public var outputShape: Shape { lastOnly ? .vector(hidden) : Shape([hidden, length]) }
-
-    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
-
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         let products = 2 * gates * (channels + hidden) * length
         return Flops(forward: products + 12 * hidden * length, parameterGradient: products,
@@ -66,12 +61,6 @@ public struct LSTMOp: Op {
             records.append(record)
         }
         return records
-    }
-
-    /// Where W_ih, W_hh, b_ih and b_hh start in the flat parameters.
-    func offsets(_ node: Node, _ graph: Graph) -> (Int, Int, Int, Int) {
-        let o = node.parameters.map { graph.parameters[$0].offset }
-        return (o[0], o[1], o[2], o[3])
     }
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
@@ -190,12 +179,5 @@ public struct LSTMOp: Op {
                 c.line("for r in 0..<\(G) { let d = da[r], row = \(wh) + r &* \(H); for k in 0..<\(H) { dh[k] += row[k] * d } }")
             }
         }
-    }
-
-    /// `nn.LSTM` reads batch × length × channels: the sequence is transposed in and out.
-    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
-        let sequence = "\(p.module)(\(p.x0).transpose(1, 2))[0]"
-        return PyTorchForm(module: "nn.LSTM(\(channels), \(hidden), batch_first=True)",
-                           value: lastOnly ? "\(sequence)[:, -1]" : "\(sequence).transpose(1, 2)")
     }
 }

@@ -12,12 +12,33 @@ public protocol RecurrentOp: Op {
     var outputShape: Shape { get }
     /// The kernels' name stem: `lstm` for `RecurrentKernels.lstmForward`.
     var kernel: String { get }
+    /// The PyTorch module: `nn.LSTM`.
+    var module: String { get }
     /// Scalars of working space the kernels need for `batch` samples.
     func kernelWorkspace(batch: Int) -> Int
 }
 
+extension RecurrentOp {
+    public var outputShape: Shape { lastOnly ? .vector(hidden) : Shape([hidden, length]) }
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
+
+    /// Where W_ih, W_hh, b_ih and b_hh start in the flat parameters.
+    func offsets(_ node: Node, _ graph: Graph) -> (Int, Int, Int, Int) {
+        let o = node.parameters.map { graph.parameters[$0].offset }
+        return (o[0], o[1], o[2], o[3])
+    }
+
+    /// The module reads batch × length × channels: the sequence is transposed in and out.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        let sequence = "\(p.module)(\(p.x0).transpose(1, 2))[0]"
+        return PyTorchForm(module: "\(module)(\(channels), \(hidden), batch_first=True)",
+                           value: lastOnly ? "\(sequence)[:, -1]" : "\(sequence).transpose(1, 2)")
+    }
+}
+
 extension LSTMOp: RecurrentOp {
     public var kernel: String { "lstm" }
+    public var module: String { "nn.LSTM" }
     public func kernelWorkspace(batch: Int) -> Int {
         RecurrentKernels.LSTMLayout(channels: channels, length: length, hidden: hidden, batch: batch).size
     }
@@ -25,6 +46,7 @@ extension LSTMOp: RecurrentOp {
 
 extension GRUOp: RecurrentOp {
     public var kernel: String { "gru" }
+    public var module: String { "nn.GRU" }
     public func kernelWorkspace(batch: Int) -> Int {
         RecurrentKernels.GRULayout(channels: channels, length: length, hidden: hidden, batch: batch).size
     }
