@@ -24,9 +24,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 1 }
     public static var parameterCount: Swift.Int { 601 }
-    public static var storageCount: Swift.Int { 9995 }
+    public static var storageCount: Swift.Int { 10491 }
     public static var outputOffset: Swift.Int { 3121 }
-    public static var targetOffset: Swift.Int { 9648 }
+    public static var targetOffset: Swift.Int { 10144 }
     public static var inputGradientOffset: Swift.Int { 3125 }
     public static var gradientOffset: Swift.Int { 608 }
     public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0x2a03479415f33899, tensors: [
@@ -86,9 +86,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         let v_last = m + 3077  // [16]
         let v_j = m + 3093  // [28]
         let v_out = m + 3121  // [4]
-        let work_g = m + 3840  // [4016]
-        let work_last = m + 7856  // [1792]
-        let scratch = m + 9664  // [331]
+        let work_g = m + 3840  // [4368]
+        let work_last = m + 8208  // [1936]
+        let scratch = m + 10160  // [331]
         for k in 0..<count &* 20 { v_series[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(series)  [3x10]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, p_p_weight, p_p_bias, v_series, v_p_conv, count: count, scratch: scratch)
@@ -122,7 +122,7 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 3121  // [4]
         let g_out = m + 3821  // [4]
-        let target = m + 9648  // [4]
+        let target = m + 10144  // [4]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -167,9 +167,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         let g_last = m + 3777  // [16]
         let g_j = m + 3793  // [28]
         let g_out = m + 3821  // [4]
-        let work_g = m + 3840  // [4016]
-        let work_last = m + 7856  // [1792]
-        let scratch = m + 9664  // [331]
+        let work_g = m + 3840  // [4368]
+        let work_last = m + 8208  // [1936]
+        let scratch = m + 10160  // [331]
         // out: linear backward → δ j =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_j, dp_out_weight, dp_out_bias, n: 7, m: 1, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_j, accumulate: false, n: 7, m: 1, count: count)
@@ -206,7 +206,7 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         let p_p_weight = m + 0  // [6]
         let g_series = m + 3125  // [80]
         let g_p_conv = m + 3205  // [120]
-        let scratch = m + 9664  // [331]
+        let scratch = m + 10160  // [331]
         // p.conv: conv1d backward → δ series =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, g_p_conv, p_p_weight, g_series, accumulate: false, count: count, scratch: scratch)
     }

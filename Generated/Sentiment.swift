@@ -20,9 +20,9 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     public static var batchSize: Swift.Int { 8 }
     public static var targetCount: Swift.Int { 2 }
     public static var parameterCount: Swift.Int { 2098 }
-    public static var storageCount: Swift.Int { 29872 }
+    public static var storageCount: Swift.Int { 31408 }
     public static var outputOffset: Swift.Int { 9426 }
-    public static var targetOffset: Swift.Int { 29856 }
+    public static var targetOffset: Swift.Int { 31392 }
     public static var inputGradientOffset: Swift.Int { 9442 }
     public static var gradientOffset: Swift.Int { 2112 }
     public static let info = NetcRuntime.ModelInfo(name: "Sentiment", seed: 0, fingerprint: 0x2acb76bc3d7d10bd, tensors: [
@@ -66,7 +66,7 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
         let v_e = m + 8530  // [768]
         let v_h = m + 9298  // [128]
         let v_out = m + 9426  // [16]
-        let work_h = m + 10464  // [19392]
+        let work_h = m + 10464  // [20928]
         for k in 0..<count &* 12 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [8x12]
         for b in 0..<count {
@@ -87,7 +87,7 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 9426  // [16]
         let g_out = m + 10434  // [16]
-        let target = m + 29856  // [16]
+        let target = m + 31392  // [16]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -134,7 +134,7 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
         let g_e = m + 9538  // [768]
         let g_h = m + 10306  // [128]
         let g_out = m + 10434  // [16]
-        let work_h = m + 10464  // [19392]
+        let work_h = m + 10464  // [20928]
         dp_e_weight.update(repeating: 0, count: 400)  // e.weight
         // out: linear backward → δ h =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_h, dp_out_weight, dp_out_bias, n: 16, m: 2, count: count)
