@@ -24,9 +24,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
     public static var parameterCount: Swift.Int { 241 }
-    public static var storageCount: Swift.Int { 2131 }
+    public static var storageCount: Swift.Int { 2210 }
     public static var outputOffset: Swift.Int { 969 }
-    public static var targetOffset: Swift.Int { 2128 }
+    public static var targetOffset: Swift.Int { 2207 }
     public static var inputGradientOffset: Swift.Int { 972 }
     public static var gradientOffset: Swift.Int { 256 }
     public static let info = NetcRuntime.ModelInfo(name: "Recurrent", seed: 0, fingerprint: 0x9cc3b94cfe0f8e5a, tensors: [
@@ -88,7 +88,8 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         let v_out = m + 969  // [3]
         let work_a = m + 1200  // [510]
         let prepared_a = m + 1712  // [128]
-        let work_b = m + 1840  // [288]
+        let work_b = m + 1840  // [300]
+        let prepared_b = m + 2144  // [63]
         for k in 0..<count &* 10 { v_x[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(x)  [3x5]
         for b in 0..<count {
@@ -151,17 +152,18 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
             }
         }
         // b = gru(a)  [3]
+        for r in 0..<9 {
+            for ch in 0..<4 { prepared_b[ch &* 9 &+ r] = p_b_weight_ih_l0[r &* 4 &+ ch] }
+            for k in 0..<3 { prepared_b[36 &+ k &* 9 &+ r] = p_b_weight_hh_l0[r &* 3 &+ k] }
+        }
         for b in 0..<count {
-            let x0 = v_a + b &* 20, y = v_b + b &* 3, w = work_b + b &* 96
+            let x0 = v_a + b &* 20, y = v_b + b &* 3, w = work_b + b &* 100
             let a = w + 78, b = a + 9
             for t in 0..<5 {
                 let s = w + t &* 15, previous = t > 0 ? s - 15 : s  // read only for t > 0
-                for r in 0..<9 {
-                    var sa = p_b_bias_ih_l0[r], sb = p_b_bias_hh_l0[r]
-                    for ch in 0..<4 { sa += p_b_weight_ih_l0[r &* 4 &+ ch] * x0[ch &* 5 &+ t] }
-                    if t > 0 { for k in 0..<3 { sb += p_b_weight_hh_l0[r &* 3 &+ k] * previous[12 &+ k] } }
-                    a[r] = sa; b[r] = sb
-                }
+                a.update(from: p_b_bias_ih_l0, count: 9); b.update(from: p_b_bias_hh_l0, count: 9)
+                for ch in 0..<4 { let v = x0[ch &* 5 &+ t], column = prepared_b + ch &* 9; for r in 0..<9 { a[r] += column[r] * v } }
+                if t > 0 { for k in 0..<3 { let v = previous[12 &+ k], column = prepared_b + (36 &+ k &* 9); for r in 0..<9 { b[r] += column[r] * v } } }
                 for k in 0..<3 {
                     let r = NetcRuntime.Math.sigmoid(a[k] + b[k]), z = NetcRuntime.Math.sigmoid(a[3 &+ k] + b[3 &+ k])
                     let bn = b[6 &+ k], n = NetcRuntime.Math.tanh(a[6 &+ k] + r * bn)
@@ -189,7 +191,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 969  // [3]
         let g_out = m + 1188  // [3]
-        let target = m + 2128  // [3]
+        let target = m + 2207  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -237,7 +239,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         let g_j = m + 1170  // [18]
         let g_out = m + 1188  // [3]
         let work_a = m + 1200  // [510]
-        let work_b = m + 1840  // [288]
+        let work_b = m + 1840  // [300]
         gradients.update(repeating: 0, count: 241)
         // out: linear backward → δ j =
         for b in 0..<count {
@@ -264,8 +266,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         }
         // b: gru backward → δ a =
         for b in 0..<count {
-            let x0 = v_a + b &* 20, dy = g_b + b &* 3, dx0 = g_a + b &* 20, w = work_b + b &* 96
+            let x0 = v_a + b &* 20, dy = g_b + b &* 3, dx0 = g_a + b &* 20, w = work_b + b &* 100
             let dh = w + 75, da = dh + 3, db = da + 9
+            let dxt = dh + 21
             dh.update(from: dy, count: 3)
             for t in stride(from: 4, through: 0, by: -1) {
                 let s = w + t &* 15, previous = t > 0 ? s - 15 : s  // read only for t > 0
@@ -283,18 +286,10 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                     for ch in 0..<4 { dp_b_weight_ih_l0[r &* 4 &+ ch] += da[r] * x0[ch &* 5 &+ t] }
                     if t > 0 { for k in 0..<3 { dp_b_weight_hh_l0[r &* 3 &+ k] += db[r] * previous[12 &+ k] } }
                 }
-                for ch in 0..<4 {
-                    var sum: Scalar = 0
-                    for r in 0..<9 { sum += p_b_weight_ih_l0[r &* 4 &+ ch] * da[r] }
-                    dx0[ch &* 5 &+ t] = sum
-                }
-                if t > 0 {
-                    for k in 0..<3 {
-                        var sum: Scalar = 0
-                        for r in 0..<9 { sum += p_b_weight_hh_l0[r &* 3 &+ k] * db[r] }
-                        dh[k] += sum
-                    }
-                }
+                dxt.update(repeating: 0, count: 4)
+                for r in 0..<9 { let d = da[r], row = p_b_weight_ih_l0 + r &* 4; for ch in 0..<4 { dxt[ch] += row[ch] * d } }
+                for ch in 0..<4 { dx0[ch &* 5 &+ t] = dxt[ch] }
+                if t > 0 { for r in 0..<9 { let d = db[r], row = p_b_weight_hh_l0 + r &* 3; for k in 0..<3 { dh[k] += row[k] * d } } }
             }
         }
         // q: global_avg_pool backward → δ p =

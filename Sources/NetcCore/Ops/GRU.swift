@@ -19,8 +19,19 @@ public struct GRUOp: Op {
     /// A step's record in the working space: r, z, n, b_n, h.
     var step: Int { 5 * hidden }
     /// The working space: each step's record, then the backward pass's
-    /// running dh and one step's gradients of a and b (7 × hidden).
-    public var workspace: Int { step * length + 7 * hidden }
+    /// running dh, one step's gradients of a and b, and one step's input gradient.
+    public var workspace: Int { step * length + 7 * hidden + channels }
+    /// W_ihᵀ [channels][gates] and W_hhᵀ [hidden][gates], as `LSTMOp.prepared`.
+    public var prepared: Int { gates * (channels + hidden) }
+
+    public func emitPrepare(_ node: Node, _ c: inout OpCode) {
+        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1]), pre = c.prepared(node)
+        let (G, C, H) = (gates, channels, hidden)
+        c.block("for r in 0..<\(G)") { c in
+            c.line("for ch in 0..<\(C) { \(pre)[ch &* \(G) &+ r] = \(wi)[r &* \(C) &+ ch] }")
+            c.line("for k in 0..<\(H) { \(pre)[\(G * C) &+ k &* \(G) &+ r] = \(wh)[r &* \(H) &+ k] }")
+        }
+    }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         let products = 2 * gates * (channels + hidden) * length
         return Flops(forward: products + 10 * hidden * length, parameterGradient: products,
@@ -88,21 +99,18 @@ public struct GRUOp: Op {
     }
 
     /// The steps in order, each step's record written into `w`, the gate
-    /// pre-activations a and b in the backward pass's space after the records.
+    /// pre-activations a and b in the backward pass's space after the records;
+    /// each product a loop along contiguous memory, as `LSTMOp`'s.
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
-        let bi = c.parameter(node.parameters[2]), bh = c.parameter(node.parameters[3])
-        let (H, C, T, S) = (hidden, channels, length, step)
+        let bi = c.parameter(node.parameters[2]), bh = c.parameter(node.parameters[3]), pre = c.prepared(node)
+        let (G, H, C, T, S) = (gates, hidden, channels, length, step)
         let w = Local.workspace
-        c.line("let a = \(w) + \(S * T + H), b = a + \(gates)")
+        c.line("let a = \(w) + \(S * T + H), b = a + \(G)")
         c.block("for t in 0..<\(T)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
-            c.block("for r in 0..<\(gates)") { c in
-                c.line("var sa = \(bi)[r], sb = \(bh)[r]")
-                c.line("for ch in 0..<\(C) { sa += \(wi)[r &* \(C) &+ ch] * \(x0)[ch &* \(T) &+ t] }")
-                c.line("if t > 0 { for k in 0..<\(H) { sb += \(wh)[r &* \(H) &+ k] * previous[\(4 * H) &+ k] } }")
-                c.line("a[r] = sa; b[r] = sb")
-            }
+            c.line("a.update(from: \(bi), count: \(G)); b.update(from: \(bh), count: \(G))")
+            c.line("for ch in 0..<\(C) { let v = \(x0)[ch &* \(T) &+ t], column = \(pre) + ch &* \(G); for r in 0..<\(G) { a[r] += column[r] * v } }")
+            c.line("if t > 0 { for k in 0..<\(H) { let v = previous[\(4 * H) &+ k], column = \(pre) + (\(G * C) &+ k &* \(G)); for r in 0..<\(G) { b[r] += column[r] * v } } }")
             c.block("for k in 0..<\(H)") { c in
                 c.line("let r = Math.sigmoid(a[k] + b[k]), z = Math.sigmoid(a[\(H) &+ k] + b[\(H) &+ k])")
                 c.line("let bn = b[\(2 * H) &+ k], n = Math.tanh(a[\(2 * H) &+ k] + r * bn)")
@@ -125,6 +133,7 @@ public struct GRUOp: Op {
         let (H, C, T, S) = (hidden, channels, length, step)
         let w = Local.workspace
         c.line("let dh = \(w) + \(S * T), da = dh + \(H), db = da + \(gates)")
+        if assign != nil { c.line("let dxt = dh + \(7 * H)") }
         c.line(lastOnly ? "dh.update(from: \(dy), count: \(H))" : "dh.update(repeating: 0, count: \(H))")
         c.block("for t in stride(from: \(T - 1), through: 0, by: -1)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
@@ -145,19 +154,11 @@ public struct GRUOp: Op {
                 }
             }
             if let assign {
-                c.block("for ch in 0..<\(C)") { c in
-                    c.line("var sum: Scalar = 0")
-                    c.line("for r in 0..<\(gates) { sum += \(wi)[r &* \(C) &+ ch] * da[r] }")
-                    c.line("\(dx0)[ch &* \(T) &+ t] \(assign) sum")
-                }
+                c.line("dxt.update(repeating: 0, count: \(C))")
+                c.line("for r in 0..<\(gates) { let d = da[r], row = \(wi) + r &* \(C); for ch in 0..<\(C) { dxt[ch] += row[ch] * d } }")
+                c.line("for ch in 0..<\(C) { \(dx0)[ch &* \(T) &+ t] \(assign) dxt[ch] }")
             }
-            c.block("if t > 0") { c in
-                c.block("for k in 0..<\(H)") { c in
-                    c.line("var sum: Scalar = 0")
-                    c.line("for r in 0..<\(gates) { sum += \(wh)[r &* \(H) &+ k] * db[r] }")
-                    c.line("dh[k] += sum")
-                }
-            }
+            c.line("if t > 0 { for r in 0..<\(gates) { let d = db[r], row = \(wh) + r &* \(H); for k in 0..<\(H) { dh[k] += row[k] * d } } }")
         }
     }
 }
