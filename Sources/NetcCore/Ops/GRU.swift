@@ -25,7 +25,7 @@ public struct GRUOp: Op {
     public var prepared: Int { gates * (channels + hidden) }
 
     public func emitPrepare(_ node: Node, _ c: inout OpCode) {
-        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1]), pre = c.prepared(node)
+        let (wi, wh, _, _) = tensors(node, c), pre = c.prepared(node)
         let (G, C, H) = (gates, channels, hidden)
         c.block("for r in 0..<\(G)") { c in
             c.line("for ch in 0..<\(C) { \(pre)[ch &* \(G) &+ r] = \(wi)[r &* \(C) &+ ch] }")
@@ -102,7 +102,7 @@ public struct GRUOp: Op {
     /// pre-activations a and b in the backward pass's space after the records;
     /// each product a loop along contiguous memory, as `LSTMOp`'s.
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        let bi = c.parameter(node.parameters[2]), bh = c.parameter(node.parameters[3]), pre = c.prepared(node)
+        let (_, _, bi, bh) = tensors(node, c), pre = c.prepared(node)
         let (G, H, C, T, S) = (gates, hidden, channels, length, step)
         let w = Local.workspace
         c.line("let a = \(w) + \(S * T + H), b = a + \(G)")
@@ -126,9 +126,7 @@ public struct GRUOp: Op {
     /// after the records in `w`.
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard parameterGradients || !edges.isEmpty else { return }
-        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
-        let dwi = c.parameterGradient(node.parameters[0]), dwh = c.parameterGradient(node.parameters[1])
-        let dbi = c.parameterGradient(node.parameters[2]), dbh = c.parameterGradient(node.parameters[3])
+        let (wi, wh, _, _) = tensors(node, c), (dwi, dwh, dbi, dbh) = tensors(node, c, gradients: true)
         let assign = edges.first.map { c.assign($0) }
         let (H, C, T, S) = (hidden, channels, length, step)
         let w = Local.workspace

@@ -102,8 +102,7 @@ public struct LSTMOp: Op {
     }
 
     public func emitPrepare(_ node: Node, _ c: inout OpCode) {
-        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
-        let bi = c.parameter(node.parameters[2]), bh = c.parameter(node.parameters[3]), pre = c.prepared(node)
+        let (wi, wh, bi, bh) = tensors(node, c), pre = c.prepared(node)
         let (G, C, H) = (gates, channels, hidden)
         c.block("for r in 0..<\(G)") { c in
             c.line("\(pre)[r] = \(bi)[r] + \(bh)[r]")
@@ -140,9 +139,7 @@ public struct LSTMOp: Op {
     /// contiguous memory.
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard parameterGradients || !edges.isEmpty else { return }
-        let wi = c.parameter(node.parameters[0]), wh = c.parameter(node.parameters[1])
-        let dwi = c.parameterGradient(node.parameters[0]), dwh = c.parameterGradient(node.parameters[1])
-        let dbi = c.parameterGradient(node.parameters[2]), dbh = c.parameterGradient(node.parameters[3])
+        let (wi, wh, _, _) = tensors(node, c), (dwi, dwh, dbi, dbh) = tensors(node, c, gradients: true)
         let assign = edges.first.map { c.assign($0) }
         let (G, H, C, T, S) = (gates, hidden, channels, length, step)
         let w = Local.workspace

@@ -28,6 +28,12 @@ extension RecurrentOp {
         return (o[0], o[1], o[2], o[3])
     }
 
+    /// W_ih, W_hh, b_ih and b_hh as the op's code names them, or their gradients.
+    func tensors(_ node: Node, _ c: OpCode, gradients: Bool = false) -> (wi: Ref, wh: Ref, bi: Ref, bh: Ref) {
+        let refs = node.parameters.map { gradients ? c.parameterGradient($0) : c.parameter($0) }
+        return (refs[0], refs[1], refs[2], refs[3])
+    }
+
     /// The module reads batch × length × channels: the sequence is transposed in and out.
     public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
         let sequence = "\(p.module)(\(p.x0).transpose(1, 2))[0]"
