@@ -8,10 +8,14 @@ import NetcRuntime
 /// - `series`: input [2x10]
 /// - `p.conv(series)`: conv1d [3x10]
 /// - `p(p.conv)`: tanh [3x10]
-/// - `g(p)`: lstm [8x10]
+/// - `g.forward(p)`: lstm [8x10]
+/// - `g.reverse(p)`: lstm [8x10]
+/// - `g(g.forward, g.reverse)`: concat [16x10]
 /// - `q(p)`: global_avg_pool [3]
-/// - `last(g)`: gru [4]
-/// - `j(last, q)`: concat [7]
+/// - `last.forward(g)`: gru [4]
+/// - `last.reverse(g)`: gru [4]
+/// - `last(last.forward, last.reverse)`: concat [8]
+/// - `j(last, q)`: concat [11]
 /// - `out(j)`: linear [1]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 4. The API
@@ -23,26 +27,34 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 601 }
-    public static var storageCount: Swift.Int { 10491 }
-    public static var outputOffset: Swift.Int { 3121 }
-    public static var targetOffset: Swift.Int { 10144 }
-    public static var inputGradientOffset: Swift.Int { 3125 }
-    public static var gradientOffset: Swift.Int { 608 }
-    public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0x2a03479415f33899, tensors: [
+    public static var parameterCount: Swift.Int { 1381 }
+    public static var storageCount: Swift.Int { 23435 }
+    public static var outputOffset: Swift.Int { 7277 }
+    public static var targetOffset: Swift.Int { 23088 }
+    public static var inputGradientOffset: Swift.Int { 7281 }
+    public static var gradientOffset: Swift.Int { 1392 }
+    public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0xffcb18243f012d93, tensors: [
         .init("p.weight", shape: [3, 2, 1], offset: 0, decays: true),
         .init("p.bias", shape: [3], offset: 6, decays: false),
         .init("g.weight_ih_l0", shape: [32, 3], offset: 9, decays: true),
         .init("g.weight_hh_l0", shape: [32, 8], offset: 105, decays: true),
         .init("g.bias_ih_l0", shape: [32], offset: 361, decays: false),
         .init("g.bias_hh_l0", shape: [32], offset: 393, decays: false),
-        .init("last.weight_ih_l0", shape: [12, 8], offset: 425, decays: true),
-        .init("last.weight_hh_l0", shape: [12, 4], offset: 521, decays: true),
-        .init("last.bias_ih_l0", shape: [12], offset: 569, decays: false),
-        .init("last.bias_hh_l0", shape: [12], offset: 581, decays: false),
-        .init("out.weight", shape: [1, 7], offset: 593, decays: true),
-        .init("out.bias", shape: [1], offset: 600, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1216, secondState: 1824)
+        .init("g.weight_ih_l0_reverse", shape: [32, 3], offset: 425, decays: true),
+        .init("g.weight_hh_l0_reverse", shape: [32, 8], offset: 521, decays: true),
+        .init("g.bias_ih_l0_reverse", shape: [32], offset: 777, decays: false),
+        .init("g.bias_hh_l0_reverse", shape: [32], offset: 809, decays: false),
+        .init("last.weight_ih_l0", shape: [12, 16], offset: 841, decays: true),
+        .init("last.weight_hh_l0", shape: [12, 4], offset: 1033, decays: true),
+        .init("last.bias_ih_l0", shape: [12], offset: 1081, decays: false),
+        .init("last.bias_hh_l0", shape: [12], offset: 1093, decays: false),
+        .init("last.weight_ih_l0_reverse", shape: [12, 16], offset: 1105, decays: true),
+        .init("last.weight_hh_l0_reverse", shape: [12, 4], offset: 1297, decays: true),
+        .init("last.bias_ih_l0_reverse", shape: [12], offset: 1345, decays: false),
+        .init("last.bias_hh_l0_reverse", shape: [12], offset: 1357, decays: false),
+        .init("out.weight", shape: [1, 11], offset: 1369, decays: true),
+        .init("out.bias", shape: [1], offset: 1380, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 2784, secondState: 4176)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -58,9 +70,13 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 6, fanIn: 2, fanOut: 3, rng: &random)  // p.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 9, count: 96, fanIn: 3, fanOut: 32, rng: &random)  // g.weight_ih_l0
         NetcRuntime.InitScheme.xavierUniform.fill(m + 105, count: 256, fanIn: 8, fanOut: 32, rng: &random)  // g.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 425, count: 96, fanIn: 8, fanOut: 12, rng: &random)  // last.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 521, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 593, count: 7, fanIn: 7, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 425, count: 96, fanIn: 3, fanOut: 32, rng: &random)  // g.weight_ih_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 521, count: 256, fanIn: 8, fanOut: 32, rng: &random)  // g.weight_hh_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 841, count: 192, fanIn: 16, fanOut: 12, rng: &random)  // last.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1033, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1105, count: 192, fanIn: 16, fanOut: 12, rng: &random)  // last.weight_ih_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1297, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1369, count: 11, fanIn: 11, fanOut: 1, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -72,30 +88,52 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         let p_g_weight_hh_l0 = m + 105  // [256]
         let p_g_bias_ih_l0 = m + 361  // [32]
         let p_g_bias_hh_l0 = m + 393  // [32]
-        let p_last_weight_ih_l0 = m + 425  // [96]
-        let p_last_weight_hh_l0 = m + 521  // [48]
-        let p_last_bias_ih_l0 = m + 569  // [12]
-        let p_last_bias_hh_l0 = m + 581  // [12]
-        let p_out_weight = m + 593  // [7]
-        let p_out_bias = m + 600  // [1]
-        let v_series = m + 2425  // [80]
-        let v_p_conv = m + 2505  // [120]
-        let v_p = m + 2625  // [120]
-        let v_g = m + 2745  // [320]
-        let v_q = m + 3065  // [12]
-        let v_last = m + 3077  // [16]
-        let v_j = m + 3093  // [28]
-        let v_out = m + 3121  // [4]
-        let work_g = m + 3840  // [4368]
-        let work_last = m + 8208  // [1936]
-        let scratch = m + 10160  // [331]
+        let p_g_weight_ih_l0_reverse = m + 425  // [96]
+        let p_g_weight_hh_l0_reverse = m + 521  // [256]
+        let p_g_bias_ih_l0_reverse = m + 777  // [32]
+        let p_g_bias_hh_l0_reverse = m + 809  // [32]
+        let p_last_weight_ih_l0 = m + 841  // [192]
+        let p_last_weight_hh_l0 = m + 1033  // [48]
+        let p_last_bias_ih_l0 = m + 1081  // [12]
+        let p_last_bias_hh_l0 = m + 1093  // [12]
+        let p_last_weight_ih_l0_reverse = m + 1105  // [192]
+        let p_last_weight_hh_l0_reverse = m + 1297  // [48]
+        let p_last_bias_ih_l0_reverse = m + 1345  // [12]
+        let p_last_bias_hh_l0_reverse = m + 1357  // [12]
+        let p_out_weight = m + 1369  // [11]
+        let p_out_bias = m + 1380  // [1]
+        let v_series = m + 5557  // [80]
+        let v_p_conv = m + 5637  // [120]
+        let v_p = m + 5757  // [120]
+        let v_g_forward = m + 5877  // [320]
+        let v_g_reverse = m + 6197  // [320]
+        let v_g = m + 6517  // [640]
+        let v_q = m + 7157  // [12]
+        let v_last_forward = m + 7169  // [16]
+        let v_last_reverse = m + 7185  // [16]
+        let v_last = m + 7201  // [32]
+        let v_j = m + 7233  // [44]
+        let v_out = m + 7277  // [4]
+        let work_g_forward = m + 9008  // [4368]
+        let work_g_reverse = m + 13376  // [4368]
+        let work_last_forward = m + 17744  // [2672]
+        let work_last_reverse = m + 20416  // [2672]
+        let scratch = m + 23104  // [331]
         for k in 0..<count &* 20 { v_series[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(series)  [3x10]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, p_p_weight, p_p_bias, v_series, v_p_conv, count: count, scratch: scratch)
         // p = tanh(p.conv)  [3x10]
         NetcRuntime.CPUKernels.activation(.tanh, v_p_conv, into: v_p, count &* 30)
-        // g = lstm(p)  [8x10]
-        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g, lastOnly: false, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, bi: p_g_bias_ih_l0, bh: p_g_bias_hh_l0, work: work_g, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // g.forward = lstm(p)  [8x10]
+        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g_forward, lastOnly: false, reversed: false, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, bi: p_g_bias_ih_l0, bh: p_g_bias_hh_l0, work: work_g_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // g.reverse = lstm(p)  [8x10]
+        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g_reverse, lastOnly: false, reversed: true, wi: p_g_weight_ih_l0_reverse, wh: p_g_weight_hh_l0_reverse, bi: p_g_bias_ih_l0_reverse, bh: p_g_bias_hh_l0_reverse, work: work_g_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // g = concat(g.forward, g.reverse)  [16x10]
+        for b in 0..<count {
+            let x0 = v_g_forward + b &* 80, x1 = v_g_reverse + b &* 80, y = v_g + b &* 160
+            for i in 0..<80 { y[0 + i] = x0[i] }
+            for i in 0..<80 { y[80 + i] = x1[i] }
+        }
         // q = global_avg_pool(p)  [3]
         for b in 0..<count {
             let x0 = v_p + b &* 30, y = v_q + b &* 3
@@ -105,24 +143,32 @@ public struct Forecast: NetcRuntime.GeneratedModel {
                 y[c] = sum * 0.1
             }
         }
-        // last = gru(g)  [4]
-        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last, lastOnly: true, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, bi: p_last_bias_ih_l0, bh: p_last_bias_hh_l0, work: work_last, NetcRuntime.RecurrentKernels.GRULayout(channels: 8, length: 10, hidden: 4, batch: 4), count: count)
-        // j = concat(last, q)  [7]
+        // last.forward = gru(g)  [4]
+        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_forward, lastOnly: true, reversed: false, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, bi: p_last_bias_ih_l0, bh: p_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        // last.reverse = gru(g)  [4]
+        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_reverse, lastOnly: true, reversed: true, wi: p_last_weight_ih_l0_reverse, wh: p_last_weight_hh_l0_reverse, bi: p_last_bias_ih_l0_reverse, bh: p_last_bias_hh_l0_reverse, work: work_last_reverse, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        // last = concat(last.forward, last.reverse)  [8]
         for b in 0..<count {
-            let x0 = v_last + b &* 4, x1 = v_q + b &* 3, y = v_j + b &* 7
+            let x0 = v_last_forward + b &* 4, x1 = v_last_reverse + b &* 4, y = v_last + b &* 8
             for i in 0..<4 { y[0 + i] = x0[i] }
-            for i in 0..<3 { y[4 + i] = x1[i] }
+            for i in 0..<4 { y[4 + i] = x1[i] }
+        }
+        // j = concat(last, q)  [11]
+        for b in 0..<count {
+            let x0 = v_last + b &* 8, x1 = v_q + b &* 3, y = v_j + b &* 11
+            for i in 0..<8 { y[0 + i] = x0[i] }
+            for i in 0..<3 { y[8 + i] = x1[i] }
         }
         // out = linear(j)  [1]
-        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_j, v_out, n: 7, m: 1, count: count)
+        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_j, v_out, n: 11, m: 1, count: count)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 3121  // [4]
-        let g_out = m + 3821  // [4]
-        let target = m + 10144  // [4]
+        let v_out = m + 7277  // [4]
+        let g_out = m + 9001  // [4]
+        let target = m + 23088  // [4]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -142,45 +188,71 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_g_weight_ih_l0 = m + 9  // [96]
         let p_g_weight_hh_l0 = m + 105  // [256]
-        let p_last_weight_ih_l0 = m + 425  // [96]
-        let p_last_weight_hh_l0 = m + 521  // [48]
-        let p_out_weight = m + 593  // [7]
-        let dp_p_weight = m + 608  // [6]
-        let dp_p_bias = m + 614  // [3]
-        let dp_g_weight_ih_l0 = m + 617  // [96]
-        let dp_g_weight_hh_l0 = m + 713  // [256]
-        let dp_g_bias_ih_l0 = m + 969  // [32]
-        let dp_g_bias_hh_l0 = m + 1001  // [32]
-        let dp_last_weight_ih_l0 = m + 1033  // [96]
-        let dp_last_weight_hh_l0 = m + 1129  // [48]
-        let dp_last_bias_ih_l0 = m + 1177  // [12]
-        let dp_last_bias_hh_l0 = m + 1189  // [12]
-        let dp_out_weight = m + 1201  // [7]
-        let dp_out_bias = m + 1208  // [1]
-        let v_series = m + 2425  // [80]
-        let v_p = m + 2625  // [120]
-        let v_j = m + 3093  // [28]
-        let g_p_conv = m + 3205  // [120]
-        let g_p = m + 3325  // [120]
-        let g_g = m + 3445  // [320]
-        let g_q = m + 3765  // [12]
-        let g_last = m + 3777  // [16]
-        let g_j = m + 3793  // [28]
-        let g_out = m + 3821  // [4]
-        let work_g = m + 3840  // [4368]
-        let work_last = m + 8208  // [1936]
-        let scratch = m + 10160  // [331]
+        let p_g_weight_ih_l0_reverse = m + 425  // [96]
+        let p_g_weight_hh_l0_reverse = m + 521  // [256]
+        let p_last_weight_ih_l0 = m + 841  // [192]
+        let p_last_weight_hh_l0 = m + 1033  // [48]
+        let p_last_weight_ih_l0_reverse = m + 1105  // [192]
+        let p_last_weight_hh_l0_reverse = m + 1297  // [48]
+        let p_out_weight = m + 1369  // [11]
+        let dp_p_weight = m + 1392  // [6]
+        let dp_p_bias = m + 1398  // [3]
+        let dp_g_weight_ih_l0 = m + 1401  // [96]
+        let dp_g_weight_hh_l0 = m + 1497  // [256]
+        let dp_g_bias_ih_l0 = m + 1753  // [32]
+        let dp_g_bias_hh_l0 = m + 1785  // [32]
+        let dp_g_weight_ih_l0_reverse = m + 1817  // [96]
+        let dp_g_weight_hh_l0_reverse = m + 1913  // [256]
+        let dp_g_bias_ih_l0_reverse = m + 2169  // [32]
+        let dp_g_bias_hh_l0_reverse = m + 2201  // [32]
+        let dp_last_weight_ih_l0 = m + 2233  // [192]
+        let dp_last_weight_hh_l0 = m + 2425  // [48]
+        let dp_last_bias_ih_l0 = m + 2473  // [12]
+        let dp_last_bias_hh_l0 = m + 2485  // [12]
+        let dp_last_weight_ih_l0_reverse = m + 2497  // [192]
+        let dp_last_weight_hh_l0_reverse = m + 2689  // [48]
+        let dp_last_bias_ih_l0_reverse = m + 2737  // [12]
+        let dp_last_bias_hh_l0_reverse = m + 2749  // [12]
+        let dp_out_weight = m + 2761  // [11]
+        let dp_out_bias = m + 2772  // [1]
+        let v_series = m + 5557  // [80]
+        let v_p = m + 5757  // [120]
+        let v_j = m + 7233  // [44]
+        let g_p_conv = m + 7361  // [120]
+        let g_p = m + 7481  // [120]
+        let g_g_forward = m + 7601  // [320]
+        let g_g_reverse = m + 7921  // [320]
+        let g_g = m + 8241  // [640]
+        let g_q = m + 8881  // [12]
+        let g_last_forward = m + 8893  // [16]
+        let g_last_reverse = m + 8909  // [16]
+        let g_last = m + 8925  // [32]
+        let g_j = m + 8957  // [44]
+        let g_out = m + 9001  // [4]
+        let work_g_forward = m + 9008  // [4368]
+        let work_g_reverse = m + 13376  // [4368]
+        let work_last_forward = m + 17744  // [2672]
+        let work_last_reverse = m + 20416  // [2672]
+        let scratch = m + 23104  // [331]
         // out: linear backward → δ j =
-        NetcRuntime.CPUKernels.weightGradient(g_out, v_j, dp_out_weight, dp_out_bias, n: 7, m: 1, count: count)
-        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_j, accumulate: false, n: 7, m: 1, count: count)
+        NetcRuntime.CPUKernels.weightGradient(g_out, v_j, dp_out_weight, dp_out_bias, n: 11, m: 1, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_j, accumulate: false, n: 11, m: 1, count: count)
         // j: concat backward → δ last =, δ q =
         for b in 0..<count {
-            let dy = g_j + b &* 7, dx0 = g_last + b &* 4, dx1 = g_q + b &* 3
-            for i in 0..<4 { dx0[i] = dy[0 + i] }
-            for i in 0..<3 { dx1[i] = dy[4 + i] }
+            let dy = g_j + b &* 11, dx0 = g_last + b &* 8, dx1 = g_q + b &* 3
+            for i in 0..<8 { dx0[i] = dy[0 + i] }
+            for i in 0..<3 { dx1[i] = dy[8 + i] }
         }
-        // last: gru backward → δ g =
-        NetcRuntime.RecurrentKernels.gruBackward(g_last, lastOnly: true, dx: g_g, accumulate: false, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, dwi: dp_last_weight_ih_l0, dwh: dp_last_weight_hh_l0, dbi: dp_last_bias_ih_l0, dbh: dp_last_bias_hh_l0, work: work_last, NetcRuntime.RecurrentKernels.GRULayout(channels: 8, length: 10, hidden: 4, batch: 4), count: count)
+        // last: concat backward → δ last.forward =, δ last.reverse =
+        for b in 0..<count {
+            let dy = g_last + b &* 8, dx0 = g_last_forward + b &* 4, dx1 = g_last_reverse + b &* 4
+            for i in 0..<4 { dx0[i] = dy[0 + i] }
+            for i in 0..<4 { dx1[i] = dy[4 + i] }
+        }
+        // last.reverse: gru backward → δ g =
+        NetcRuntime.RecurrentKernels.gruBackward(g_last_reverse, lastOnly: true, reversed: true, dx: g_g, accumulate: false, wi: p_last_weight_ih_l0_reverse, wh: p_last_weight_hh_l0_reverse, dwi: dp_last_weight_ih_l0_reverse, dwh: dp_last_weight_hh_l0_reverse, dbi: dp_last_bias_ih_l0_reverse, dbh: dp_last_bias_hh_l0_reverse, work: work_last_reverse, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        // last.forward: gru backward → δ g +=
+        NetcRuntime.RecurrentKernels.gruBackward(g_last_forward, lastOnly: true, reversed: false, dx: g_g, accumulate: true, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, dwi: dp_last_weight_ih_l0, dwh: dp_last_weight_hh_l0, dbi: dp_last_bias_ih_l0, dbh: dp_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
         // q: global_avg_pool backward → δ p =
         for b in 0..<count {
             let dy = g_q + b &* 3, dx0 = g_p + b &* 30
@@ -189,8 +261,16 @@ public struct Forecast: NetcRuntime.GeneratedModel {
                 for i in 0..<10 { dx0[c &* 10 &+ i] = share }
             }
         }
-        // g: lstm backward → δ p +=
-        NetcRuntime.RecurrentKernels.lstmBackward(g_g, lastOnly: false, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, dwi: dp_g_weight_ih_l0, dwh: dp_g_weight_hh_l0, dbi: dp_g_bias_ih_l0, dbh: dp_g_bias_hh_l0, work: work_g, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // g: concat backward → δ g.forward =, δ g.reverse =
+        for b in 0..<count {
+            let dy = g_g + b &* 160, dx0 = g_g_forward + b &* 80, dx1 = g_g_reverse + b &* 80
+            for i in 0..<80 { dx0[i] = dy[0 + i] }
+            for i in 0..<80 { dx1[i] = dy[80 + i] }
+        }
+        // g.reverse: lstm backward → δ p +=
+        NetcRuntime.RecurrentKernels.lstmBackward(g_g_reverse, lastOnly: false, reversed: true, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0_reverse, wh: p_g_weight_hh_l0_reverse, dwi: dp_g_weight_ih_l0_reverse, dwh: dp_g_weight_hh_l0_reverse, dbi: dp_g_bias_ih_l0_reverse, dbh: dp_g_bias_hh_l0_reverse, work: work_g_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        // g.forward: lstm backward → δ p +=
+        NetcRuntime.RecurrentKernels.lstmBackward(g_g_forward, lastOnly: false, reversed: false, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, dwi: dp_g_weight_ih_l0, dwh: dp_g_weight_hh_l0, dbi: dp_g_bias_ih_l0, dbh: dp_g_bias_hh_l0, work: work_g_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
         // p: tanh backward → δ p.conv =
         for b in 0..<count {
             let y = v_p + b &* 30, dy = g_p + b &* 30, dx0 = g_p_conv + b &* 30
@@ -204,9 +284,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_p_weight = m + 0  // [6]
-        let g_series = m + 3125  // [80]
-        let g_p_conv = m + 3205  // [120]
-        let scratch = m + 10160  // [331]
+        let g_series = m + 7281  // [80]
+        let g_p_conv = m + 7361  // [120]
+        let scratch = m + 23104  // [331]
         // p.conv: conv1d backward → δ series =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, g_p_conv, p_p_weight, g_series, accumulate: false, count: count, scratch: scratch)
     }
@@ -214,25 +294,17 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 608  // [601]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 601)
+        let gradients = m + 1392  // [1381]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 1381)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [601]
-        let gradients = m + 608  // [601]
-        let firstMoment = m + 1216  // [601]
-        let secondMoment = m + 1824  // [601]
-        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<601 {
-            let g = scale * gradients[k]
-            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
-            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
-            firstMoment[k] = m1
-            secondMoment[k] = m2
-            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
-        }
+        let parameters = m + 0  // [1381]
+        let gradients = m + 1392  // [1381]
+        let firstMoment = m + 2784  // [1381]
+        let secondMoment = m + 4176  // [1381]
+        step.apply(parameters, gradients: gradients, first: firstMoment, second: secondMoment, count: 1381, decays: false)
     }
 }

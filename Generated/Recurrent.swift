@@ -8,7 +8,9 @@ import NetcRuntime
 /// - `x`: input [2x5]
 /// - `p.conv(x)`: conv1d [3x5]
 /// - `p(p.conv)`: tanh [3x5]
-/// - `a(p)`: lstm [4x5]
+/// - `a.forward(p)`: lstm [4x5]
+/// - `a.reverse(p)`: lstm [4x5]
+/// - `a(a.forward, a.reverse)`: concat [8x5]
 /// - `q(p)`: global_avg_pool [3]
 /// - `b(a)`: gru [3]
 /// - `j(b, q)`: concat [6]
@@ -23,26 +25,30 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 241 }
-    public static var storageCount: Swift.Int { 2210 }
-    public static var outputOffset: Swift.Int { 969 }
-    public static var targetOffset: Swift.Int { 2207 }
-    public static var inputGradientOffset: Swift.Int { 972 }
-    public static var gradientOffset: Swift.Int { 256 }
-    public static let info = NetcRuntime.ModelInfo(name: "Recurrent", seed: 0, fingerprint: 0x9cc3b94cfe0f8e5a, tensors: [
+    public static var parameterCount: Swift.Int { 421 }
+    public static var storageCount: Swift.Int { 3798 }
+    public static var outputOffset: Swift.Int { 1681 }
+    public static var targetOffset: Swift.Int { 3795 }
+    public static var inputGradientOffset: Swift.Int { 1684 }
+    public static var gradientOffset: Swift.Int { 432 }
+    public static let info = NetcRuntime.ModelInfo(name: "Recurrent", seed: 0, fingerprint: 0xc8fe484bdc9d6d95, tensors: [
         .init("p.weight", shape: [3, 2, 1], offset: 0, decays: true),
         .init("p.bias", shape: [3], offset: 6, decays: false),
         .init("a.weight_ih_l0", shape: [16, 3], offset: 9, decays: true),
         .init("a.weight_hh_l0", shape: [16, 4], offset: 57, decays: true),
         .init("a.bias_ih_l0", shape: [16], offset: 121, decays: false),
         .init("a.bias_hh_l0", shape: [16], offset: 137, decays: false),
-        .init("b.weight_ih_l0", shape: [9, 4], offset: 153, decays: true),
-        .init("b.weight_hh_l0", shape: [9, 3], offset: 189, decays: true),
-        .init("b.bias_ih_l0", shape: [9], offset: 216, decays: false),
-        .init("b.bias_hh_l0", shape: [9], offset: 225, decays: false),
-        .init("out.weight", shape: [1, 6], offset: 234, decays: true),
-        .init("out.bias", shape: [1], offset: 240, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 512, secondState: nil)
+        .init("a.weight_ih_l0_reverse", shape: [16, 3], offset: 153, decays: true),
+        .init("a.weight_hh_l0_reverse", shape: [16, 4], offset: 201, decays: true),
+        .init("a.bias_ih_l0_reverse", shape: [16], offset: 265, decays: false),
+        .init("a.bias_hh_l0_reverse", shape: [16], offset: 281, decays: false),
+        .init("b.weight_ih_l0", shape: [9, 8], offset: 297, decays: true),
+        .init("b.weight_hh_l0", shape: [9, 3], offset: 369, decays: true),
+        .init("b.bias_ih_l0", shape: [9], offset: 396, decays: false),
+        .init("b.bias_hh_l0", shape: [9], offset: 405, decays: false),
+        .init("out.weight", shape: [1, 6], offset: 414, decays: true),
+        .init("out.bias", shape: [1], offset: 420, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 864, secondState: nil)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -58,9 +64,11 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 6, fanIn: 2, fanOut: 3, rng: &random)  // p.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 9, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // a.weight_ih_l0
         NetcRuntime.InitScheme.xavierUniform.fill(m + 57, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // a.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 153, count: 36, fanIn: 4, fanOut: 9, rng: &random)  // b.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 189, count: 27, fanIn: 3, fanOut: 9, rng: &random)  // b.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 234, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 153, count: 48, fanIn: 3, fanOut: 16, rng: &random)  // a.weight_ih_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 201, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // a.weight_hh_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 297, count: 72, fanIn: 8, fanOut: 9, rng: &random)  // b.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 369, count: 27, fanIn: 3, fanOut: 9, rng: &random)  // b.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 414, count: 6, fanIn: 6, fanOut: 1, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -72,24 +80,32 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         let p_a_weight_hh_l0 = m + 57  // [64]
         let p_a_bias_ih_l0 = m + 121  // [16]
         let p_a_bias_hh_l0 = m + 137  // [16]
-        let p_b_weight_ih_l0 = m + 153  // [36]
-        let p_b_weight_hh_l0 = m + 189  // [27]
-        let p_b_bias_ih_l0 = m + 216  // [9]
-        let p_b_bias_hh_l0 = m + 225  // [9]
-        let p_out_weight = m + 234  // [6]
-        let p_out_bias = m + 240  // [1]
-        let v_x = m + 753  // [30]
-        let v_p_conv = m + 783  // [45]
-        let v_p = m + 828  // [45]
-        let v_a = m + 873  // [60]
-        let v_q = m + 933  // [9]
-        let v_b = m + 942  // [9]
-        let v_j = m + 951  // [18]
-        let v_out = m + 969  // [3]
-        let work_a = m + 1200  // [510]
-        let prepared_a = m + 1712  // [128]
-        let work_b = m + 1840  // [300]
-        let prepared_b = m + 2144  // [63]
+        let p_a_weight_ih_l0_reverse = m + 153  // [48]
+        let p_a_weight_hh_l0_reverse = m + 201  // [64]
+        let p_a_bias_ih_l0_reverse = m + 265  // [16]
+        let p_a_bias_hh_l0_reverse = m + 281  // [16]
+        let p_b_weight_ih_l0 = m + 297  // [72]
+        let p_b_weight_hh_l0 = m + 369  // [27]
+        let p_b_bias_ih_l0 = m + 396  // [9]
+        let p_b_bias_hh_l0 = m + 405  // [9]
+        let p_out_weight = m + 414  // [6]
+        let p_out_bias = m + 420  // [1]
+        let v_x = m + 1285  // [30]
+        let v_p_conv = m + 1315  // [45]
+        let v_p = m + 1360  // [45]
+        let v_a_forward = m + 1405  // [60]
+        let v_a_reverse = m + 1465  // [60]
+        let v_a = m + 1525  // [120]
+        let v_q = m + 1645  // [9]
+        let v_b = m + 1654  // [9]
+        let v_j = m + 1663  // [18]
+        let v_out = m + 1681  // [3]
+        let work_a_forward = m + 2096  // [510]
+        let prepared_a_forward = m + 2608  // [128]
+        let work_a_reverse = m + 2736  // [510]
+        let prepared_a_reverse = m + 3248  // [128]
+        let work_b = m + 3376  // [312]
+        let prepared_b = m + 3696  // [99]
         for k in 0..<count &* 10 { v_x[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(x)  [3x5]
         for b in 0..<count {
@@ -119,19 +135,19 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
             let x0 = v_p_conv + b &* 15, y = v_p + b &* 15
             for i in 0..<15 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
-        // a = lstm(p)  [4x5]
+        // a.forward = lstm(p)  [4x5]
         for r in 0..<16 {
-            prepared_a[r] = p_a_bias_ih_l0[r] + p_a_bias_hh_l0[r]
-            for ch in 0..<3 { prepared_a[16 &+ ch &* 16 &+ r] = p_a_weight_ih_l0[r &* 3 &+ ch] }
-            for k in 0..<4 { prepared_a[64 &+ k &* 16 &+ r] = p_a_weight_hh_l0[r &* 4 &+ k] }
+            prepared_a_forward[r] = p_a_bias_ih_l0[r] + p_a_bias_hh_l0[r]
+            for ch in 0..<3 { prepared_a_forward[16 &+ ch &* 16 &+ r] = p_a_weight_ih_l0[r &* 3 &+ ch] }
+            for k in 0..<4 { prepared_a_forward[64 &+ k &* 16 &+ r] = p_a_weight_hh_l0[r &* 4 &+ k] }
         }
         for b in 0..<count {
-            let x0 = v_p + b &* 15, y = v_a + b &* 20, w = work_a + b &* 170
+            let x0 = v_p + b &* 15, y = v_a_forward + b &* 20, w = work_a_forward + b &* 170
             for t in 0..<5 {
                 let s = w + t &* 28, previous = t > 0 ? s - 28 : s  // read only for t > 0
-                s.update(from: prepared_a, count: 16)
-                for ch in 0..<3 { let v = x0[ch &* 5 &+ t], column = prepared_a + (16 &+ ch &* 16); for r in 0..<16 { s[r] += column[r] * v } }
-                if t > 0 { for k in 0..<4 { let v = previous[24 &+ k], column = prepared_a + (64 &+ k &* 16); for r in 0..<16 { s[r] += column[r] * v } } }
+                s.update(from: prepared_a_forward, count: 16)
+                for ch in 0..<3 { let v = x0[ch &* 5 &+ t], column = prepared_a_forward + (16 &+ ch &* 16); for r in 0..<16 { s[r] += column[r] * v } }
+                if t > 0 { for k in 0..<4 { let v = previous[24 &+ k], column = prepared_a_forward + (64 &+ k &* 16); for r in 0..<16 { s[r] += column[r] * v } } }
                 for k in 0..<8 { s[k] = NetcRuntime.Math.sigmoid(s[k]) }
                 for k in 8..<12 { s[k] = NetcRuntime.Math.tanh(s[k]) }
                 for k in 12..<16 { s[k] = NetcRuntime.Math.sigmoid(s[k]) }
@@ -141,6 +157,35 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                 for k in 0..<4 { s[24 &+ k] = s[12 &+ k] * s[20 &+ k] }
                 for k in 0..<4 { y[k &* 5 &+ t] = s[24 &+ k] }
             }
+        }
+        // a.reverse = lstm(p)  [4x5]
+        for r in 0..<16 {
+            prepared_a_reverse[r] = p_a_bias_ih_l0_reverse[r] + p_a_bias_hh_l0_reverse[r]
+            for ch in 0..<3 { prepared_a_reverse[16 &+ ch &* 16 &+ r] = p_a_weight_ih_l0_reverse[r &* 3 &+ ch] }
+            for k in 0..<4 { prepared_a_reverse[64 &+ k &* 16 &+ r] = p_a_weight_hh_l0_reverse[r &* 4 &+ k] }
+        }
+        for b in 0..<count {
+            let x0 = v_p + b &* 15, y = v_a_reverse + b &* 20, w = work_a_reverse + b &* 170
+            for t in 0..<5 {
+                let s = w + t &* 28, previous = t > 0 ? s - 28 : s  // read only for t > 0
+                s.update(from: prepared_a_reverse, count: 16)
+                for ch in 0..<3 { let v = x0[ch &* 5 &+ (4 &- t)], column = prepared_a_reverse + (16 &+ ch &* 16); for r in 0..<16 { s[r] += column[r] * v } }
+                if t > 0 { for k in 0..<4 { let v = previous[24 &+ k], column = prepared_a_reverse + (64 &+ k &* 16); for r in 0..<16 { s[r] += column[r] * v } } }
+                for k in 0..<8 { s[k] = NetcRuntime.Math.sigmoid(s[k]) }
+                for k in 8..<12 { s[k] = NetcRuntime.Math.tanh(s[k]) }
+                for k in 12..<16 { s[k] = NetcRuntime.Math.sigmoid(s[k]) }
+                if t > 0 { for k in 0..<4 { s[16 &+ k] = s[4 &+ k] * previous[16 &+ k] + s[k] * s[8 &+ k] } }
+                else { for k in 0..<4 { s[16 &+ k] = s[k] * s[8 &+ k] } }
+                for k in 0..<4 { s[20 &+ k] = NetcRuntime.Math.tanh(s[16 &+ k]) }
+                for k in 0..<4 { s[24 &+ k] = s[12 &+ k] * s[20 &+ k] }
+                for k in 0..<4 { y[k &* 5 &+ (4 &- t)] = s[24 &+ k] }
+            }
+        }
+        // a = concat(a.forward, a.reverse)  [8x5]
+        for b in 0..<count {
+            let x0 = v_a_forward + b &* 20, x1 = v_a_reverse + b &* 20, y = v_a + b &* 40
+            for i in 0..<20 { y[0 + i] = x0[i] }
+            for i in 0..<20 { y[20 + i] = x1[i] }
         }
         // q = global_avg_pool(p)  [3]
         for b in 0..<count {
@@ -153,17 +198,17 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         }
         // b = gru(a)  [3]
         for r in 0..<9 {
-            for ch in 0..<4 { prepared_b[ch &* 9 &+ r] = p_b_weight_ih_l0[r &* 4 &+ ch] }
-            for k in 0..<3 { prepared_b[36 &+ k &* 9 &+ r] = p_b_weight_hh_l0[r &* 3 &+ k] }
+            for ch in 0..<8 { prepared_b[ch &* 9 &+ r] = p_b_weight_ih_l0[r &* 8 &+ ch] }
+            for k in 0..<3 { prepared_b[72 &+ k &* 9 &+ r] = p_b_weight_hh_l0[r &* 3 &+ k] }
         }
         for b in 0..<count {
-            let x0 = v_a + b &* 20, y = v_b + b &* 3, w = work_b + b &* 100
+            let x0 = v_a + b &* 40, y = v_b + b &* 3, w = work_b + b &* 104
             let a = w + 78, b = a + 9
             for t in 0..<5 {
                 let s = w + t &* 15, previous = t > 0 ? s - 15 : s  // read only for t > 0
                 a.update(from: p_b_bias_ih_l0, count: 9); b.update(from: p_b_bias_hh_l0, count: 9)
-                for ch in 0..<4 { let v = x0[ch &* 5 &+ t], column = prepared_b + ch &* 9; for r in 0..<9 { a[r] += column[r] * v } }
-                if t > 0 { for k in 0..<3 { let v = previous[12 &+ k], column = prepared_b + (36 &+ k &* 9); for r in 0..<9 { b[r] += column[r] * v } } }
+                for ch in 0..<8 { let v = x0[ch &* 5 &+ t], column = prepared_b + ch &* 9; for r in 0..<9 { a[r] += column[r] * v } }
+                if t > 0 { for k in 0..<3 { let v = previous[12 &+ k], column = prepared_b + (72 &+ k &* 9); for r in 0..<9 { b[r] += column[r] * v } } }
                 for k in 0..<3 {
                     let r = NetcRuntime.Math.sigmoid(a[k] + b[k]), z = NetcRuntime.Math.sigmoid(a[3 &+ k] + b[3 &+ k])
                     let bn = b[6 &+ k], n = NetcRuntime.Math.tanh(a[6 &+ k] + r * bn)
@@ -189,9 +234,9 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 969  // [3]
-        let g_out = m + 1188  // [3]
-        let target = m + 2207  // [3]
+        let v_out = m + 1681  // [3]
+        let g_out = m + 2080  // [3]
+        let target = m + 3795  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -211,36 +256,45 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_a_weight_ih_l0 = m + 9  // [48]
         let p_a_weight_hh_l0 = m + 57  // [64]
-        let p_b_weight_ih_l0 = m + 153  // [36]
-        let p_b_weight_hh_l0 = m + 189  // [27]
-        let p_out_weight = m + 234  // [6]
-        let dp_p_weight = m + 256  // [6]
-        let gradients = m + 256  // [241]
-        let dp_p_bias = m + 262  // [3]
-        let dp_a_weight_ih_l0 = m + 265  // [48]
-        let dp_a_weight_hh_l0 = m + 313  // [64]
-        let dp_a_bias_ih_l0 = m + 377  // [16]
-        let dp_a_bias_hh_l0 = m + 393  // [16]
-        let dp_b_weight_ih_l0 = m + 409  // [36]
-        let dp_b_weight_hh_l0 = m + 445  // [27]
-        let dp_b_bias_ih_l0 = m + 472  // [9]
-        let dp_b_bias_hh_l0 = m + 481  // [9]
-        let dp_out_weight = m + 490  // [6]
-        let dp_out_bias = m + 496  // [1]
-        let v_x = m + 753  // [30]
-        let v_p = m + 828  // [45]
-        let v_a = m + 873  // [60]
-        let v_j = m + 951  // [18]
-        let g_p_conv = m + 1002  // [45]
-        let g_p = m + 1047  // [45]
-        let g_a = m + 1092  // [60]
-        let g_q = m + 1152  // [9]
-        let g_b = m + 1161  // [9]
-        let g_j = m + 1170  // [18]
-        let g_out = m + 1188  // [3]
-        let work_a = m + 1200  // [510]
-        let work_b = m + 1840  // [300]
-        gradients.update(repeating: 0, count: 241)
+        let p_a_weight_ih_l0_reverse = m + 153  // [48]
+        let p_a_weight_hh_l0_reverse = m + 201  // [64]
+        let p_b_weight_ih_l0 = m + 297  // [72]
+        let p_b_weight_hh_l0 = m + 369  // [27]
+        let p_out_weight = m + 414  // [6]
+        let dp_p_weight = m + 432  // [6]
+        let gradients = m + 432  // [421]
+        let dp_p_bias = m + 438  // [3]
+        let dp_a_weight_ih_l0 = m + 441  // [48]
+        let dp_a_weight_hh_l0 = m + 489  // [64]
+        let dp_a_bias_ih_l0 = m + 553  // [16]
+        let dp_a_bias_hh_l0 = m + 569  // [16]
+        let dp_a_weight_ih_l0_reverse = m + 585  // [48]
+        let dp_a_weight_hh_l0_reverse = m + 633  // [64]
+        let dp_a_bias_ih_l0_reverse = m + 697  // [16]
+        let dp_a_bias_hh_l0_reverse = m + 713  // [16]
+        let dp_b_weight_ih_l0 = m + 729  // [72]
+        let dp_b_weight_hh_l0 = m + 801  // [27]
+        let dp_b_bias_ih_l0 = m + 828  // [9]
+        let dp_b_bias_hh_l0 = m + 837  // [9]
+        let dp_out_weight = m + 846  // [6]
+        let dp_out_bias = m + 852  // [1]
+        let v_x = m + 1285  // [30]
+        let v_p = m + 1360  // [45]
+        let v_a = m + 1525  // [120]
+        let v_j = m + 1663  // [18]
+        let g_p_conv = m + 1714  // [45]
+        let g_p = m + 1759  // [45]
+        let g_a_forward = m + 1804  // [60]
+        let g_a_reverse = m + 1864  // [60]
+        let g_a = m + 1924  // [120]
+        let g_q = m + 2044  // [9]
+        let g_b = m + 2053  // [9]
+        let g_j = m + 2062  // [18]
+        let g_out = m + 2080  // [3]
+        let work_a_forward = m + 2096  // [510]
+        let work_a_reverse = m + 2736  // [510]
+        let work_b = m + 3376  // [312]
+        gradients.update(repeating: 0, count: 421)
         // out: linear backward → δ j =
         for b in 0..<count {
             let x0 = v_j + b &* 6, dy = g_out + b &* 1, dx0 = g_j + b &* 6
@@ -266,7 +320,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         }
         // b: gru backward → δ a =
         for b in 0..<count {
-            let x0 = v_a + b &* 20, dy = g_b + b &* 3, dx0 = g_a + b &* 20, w = work_b + b &* 100
+            let x0 = v_a + b &* 40, dy = g_b + b &* 3, dx0 = g_a + b &* 40, w = work_b + b &* 104
             let dh = w + 75, da = dh + 3, db = da + 9
             let dxt = dh + 21
             dh.update(from: dy, count: 3)
@@ -283,12 +337,12 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                 }
                 for r in 0..<9 {
                     dp_b_bias_ih_l0[r] += da[r]; dp_b_bias_hh_l0[r] += db[r]
-                    for ch in 0..<4 { dp_b_weight_ih_l0[r &* 4 &+ ch] += da[r] * x0[ch &* 5 &+ t] }
+                    for ch in 0..<8 { dp_b_weight_ih_l0[r &* 8 &+ ch] += da[r] * x0[ch &* 5 &+ t] }
                     if t > 0 { for k in 0..<3 { dp_b_weight_hh_l0[r &* 3 &+ k] += db[r] * previous[12 &+ k] } }
                 }
-                dxt.update(repeating: 0, count: 4)
-                for r in 0..<9 { let d = da[r], row = p_b_weight_ih_l0 + r &* 4; for ch in 0..<4 { dxt[ch] += row[ch] * d } }
-                for ch in 0..<4 { dx0[ch &* 5 &+ t] = dxt[ch] }
+                dxt.update(repeating: 0, count: 8)
+                for r in 0..<9 { let d = da[r], row = p_b_weight_ih_l0 + r &* 8; for ch in 0..<8 { dxt[ch] += row[ch] * d } }
+                for ch in 0..<8 { dx0[ch &* 5 &+ t] = dxt[ch] }
                 if t > 0 { for r in 0..<9 { let d = db[r], row = p_b_weight_hh_l0 + r &* 3; for k in 0..<3 { dh[k] += row[k] * d } } }
             }
         }
@@ -300,9 +354,48 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                 for i in 0..<5 { dx0[c &* 5 &+ i] = share }
             }
         }
-        // a: lstm backward → δ p +=
+        // a: concat backward → δ a.forward =, δ a.reverse =
         for b in 0..<count {
-            let x0 = v_p + b &* 15, dy = g_a + b &* 20, dx0 = g_p + b &* 15, w = work_a + b &* 170
+            let dy = g_a + b &* 40, dx0 = g_a_forward + b &* 20, dx1 = g_a_reverse + b &* 20
+            for i in 0..<20 { dx0[i] = dy[0 + i] }
+            for i in 0..<20 { dx1[i] = dy[20 + i] }
+        }
+        // a.reverse: lstm backward → δ p +=
+        for b in 0..<count {
+            let x0 = v_p + b &* 15, dy = g_a_reverse + b &* 20, dx0 = g_p + b &* 15, w = work_a_reverse + b &* 170
+            let dh = w + 140, dc = dh + 4, da = dh + 8
+            let xt = dh + 24
+            let dxt = dh + 27
+            dh.update(repeating: 0, count: 4)
+            dc.update(repeating: 0, count: 4)
+            for t in stride(from: 4, through: 0, by: -1) {
+                let s = w + t &* 28, previous = t > 0 ? s - 28 : s  // read only for t > 0
+                for k in 0..<4 { dh[k] += dy[k &* 5 &+ (4 &- t)] }
+                for k in 0..<4 {
+                    let i = s[k], f = s[4 &+ k], g = s[8 &+ k], o = s[12 &+ k], tc = s[20 &+ k]
+                    let dhk = dh[k], dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[16 &+ k] : 0
+                    da[k] = dck * g * i * (1 - i)
+                    da[4 &+ k] = dck * cell * f * (1 - f)
+                    da[8 &+ k] = dck * i * (1 - g * g)
+                    da[12 &+ k] = dhk * tc * o * (1 - o)
+                    dc[k] = dck * f
+                }
+                for r in 0..<16 { dp_a_bias_ih_l0_reverse[r] += da[r]; dp_a_bias_hh_l0_reverse[r] += da[r] }
+                for ch in 0..<3 { xt[ch] = x0[ch &* 5 &+ (4 &- t)] }
+                for r in 0..<16 { let d = da[r], row = dp_a_weight_ih_l0_reverse + r &* 3; for ch in 0..<3 { row[ch] += d * xt[ch] } }
+                if t > 0 { let h = previous + 24; for r in 0..<16 { let d = da[r], row = dp_a_weight_hh_l0_reverse + r &* 4; for k in 0..<4 { row[k] += d * h[k] } } }
+                dxt.update(repeating: 0, count: 3)
+                for r in 0..<16 { let d = da[r], row = p_a_weight_ih_l0_reverse + r &* 3; for ch in 0..<3 { dxt[ch] += row[ch] * d } }
+                for ch in 0..<3 { dx0[ch &* 5 &+ (4 &- t)] += dxt[ch] }
+                if t > 0 {
+                    dh.update(repeating: 0, count: 4)
+                    for r in 0..<16 { let d = da[r], row = p_a_weight_hh_l0_reverse + r &* 4; for k in 0..<4 { dh[k] += row[k] * d } }
+                }
+            }
+        }
+        // a.forward: lstm backward → δ p +=
+        for b in 0..<count {
+            let x0 = v_p + b &* 15, dy = g_a_forward + b &* 20, dx0 = g_p + b &* 15, w = work_a_forward + b &* 170
             let dh = w + 140, dc = dh + 4, da = dh + 8
             let xt = dh + 24
             let dxt = dh + 27
@@ -370,8 +463,8 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_p_weight = m + 0  // [6]
-        let g_x = m + 972  // [30]
-        let g_p_conv = m + 1002  // [45]
+        let g_x = m + 1684  // [30]
+        let g_p_conv = m + 1714  // [45]
         // p.conv: conv1d backward → δ x =
         for b in 0..<count {
             let dy = g_p_conv + b &* 15, dx0 = g_x + b &* 10
@@ -400,18 +493,18 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 256  // [241]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 241)
+        let gradients = m + 432  // [421]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 421)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [241]
-        let gradients = m + 256  // [241]
-        let velocity = m + 512  // [241]
+        let parameters = m + 0  // [421]
+        let gradients = m + 432  // [421]
+        let velocity = m + 864  // [421]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<241 {
+        for k in 0..<421 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v

@@ -7,7 +7,9 @@ import NetcRuntime
 ///
 /// - `tokens`: input [12]
 /// - `e(tokens)`: embedding [8x12]
-/// - `h(e)`: lstm [16]
+/// - `h.forward(e)`: lstm [16]
+/// - `h.reverse(e)`: lstm [16]
+/// - `h(h.forward, h.reverse)`: concat [32]
 /// - `out(h)`: linear [2]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 8. The API
@@ -19,21 +21,25 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     public static var outputCount: Swift.Int { 2 }
     public static var batchSize: Swift.Int { 8 }
     public static var targetCount: Swift.Int { 2 }
-    public static var parameterCount: Swift.Int { 2098 }
-    public static var storageCount: Swift.Int { 31408 }
-    public static var outputOffset: Swift.Int { 9426 }
-    public static var targetOffset: Swift.Int { 31392 }
-    public static var inputGradientOffset: Swift.Int { 9442 }
-    public static var gradientOffset: Swift.Int { 2112 }
-    public static let info = NetcRuntime.ModelInfo(name: "Sentiment", seed: 0, fingerprint: 0x2acb76bc3d7d10bd, tensors: [
+    public static var parameterCount: Swift.Int { 3794 }
+    public static var storageCount: Swift.Int { 59888 }
+    public static var outputOffset: Swift.Int { 16594 }
+    public static var targetOffset: Swift.Int { 59872 }
+    public static var inputGradientOffset: Swift.Int { 16610 }
+    public static var gradientOffset: Swift.Int { 3808 }
+    public static let info = NetcRuntime.ModelInfo(name: "Sentiment", seed: 0, fingerprint: 0x5d80e7d89f9ba7a7, tensors: [
         .init("e.weight", shape: [50, 8], offset: 0, decays: true),
         .init("h.weight_ih_l0", shape: [64, 8], offset: 400, decays: true),
         .init("h.weight_hh_l0", shape: [64, 16], offset: 912, decays: true),
         .init("h.bias_ih_l0", shape: [64], offset: 1936, decays: false),
         .init("h.bias_hh_l0", shape: [64], offset: 2000, decays: false),
-        .init("out.weight", shape: [2, 16], offset: 2064, decays: true),
-        .init("out.bias", shape: [2], offset: 2096, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 4224, secondState: 6336, classCount: 2)
+        .init("h.weight_ih_l0_reverse", shape: [64, 8], offset: 2064, decays: true),
+        .init("h.weight_hh_l0_reverse", shape: [64, 16], offset: 2576, decays: true),
+        .init("h.bias_ih_l0_reverse", shape: [64], offset: 3600, decays: false),
+        .init("h.bias_hh_l0_reverse", shape: [64], offset: 3664, decays: false),
+        .init("out.weight", shape: [2, 32], offset: 3728, decays: true),
+        .init("out.bias", shape: [2], offset: 3792, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 7616, secondState: 11424, classCount: 2)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -49,7 +55,9 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 400, fanIn: 1, fanOut: 8, rng: &random)  // e.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 400, count: 512, fanIn: 8, fanOut: 64, rng: &random)  // h.weight_ih_l0
         NetcRuntime.InitScheme.xavierUniform.fill(m + 912, count: 1024, fanIn: 16, fanOut: 64, rng: &random)  // h.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 2064, count: 32, fanIn: 16, fanOut: 2, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2064, count: 512, fanIn: 8, fanOut: 64, rng: &random)  // h.weight_ih_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2576, count: 1024, fanIn: 16, fanOut: 64, rng: &random)  // h.weight_hh_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 3728, count: 64, fanIn: 32, fanOut: 2, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -60,13 +68,20 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
         let p_h_weight_hh_l0 = m + 912  // [1024]
         let p_h_bias_ih_l0 = m + 1936  // [64]
         let p_h_bias_hh_l0 = m + 2000  // [64]
-        let p_out_weight = m + 2064  // [32]
-        let p_out_bias = m + 2096  // [2]
-        let v_tokens = m + 8434  // [96]
-        let v_e = m + 8530  // [768]
-        let v_h = m + 9298  // [128]
-        let v_out = m + 9426  // [16]
-        let work_h = m + 10464  // [20928]
+        let p_h_weight_ih_l0_reverse = m + 2064  // [512]
+        let p_h_weight_hh_l0_reverse = m + 2576  // [1024]
+        let p_h_bias_ih_l0_reverse = m + 3600  // [64]
+        let p_h_bias_hh_l0_reverse = m + 3664  // [64]
+        let p_out_weight = m + 3728  // [64]
+        let p_out_bias = m + 3792  // [2]
+        let v_tokens = m + 15218  // [96]
+        let v_e = m + 15314  // [768]
+        let v_h_forward = m + 16082  // [128]
+        let v_h_reverse = m + 16210  // [128]
+        let v_h = m + 16338  // [256]
+        let v_out = m + 16594  // [16]
+        let work_h_forward = m + 18016  // [20928]
+        let work_h_reverse = m + 38944  // [20928]
         for k in 0..<count &* 12 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [8x12]
         for b in 0..<count {
@@ -76,18 +91,26 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
                 for d in 0..<8 { y[d &* 12 &+ i] = p_e_weight[row &+ d] }
             }
         }
-        // h = lstm(e)  [16]
-        NetcRuntime.RecurrentKernels.lstmForward(v_e, v_h, lastOnly: true, wi: p_h_weight_ih_l0, wh: p_h_weight_hh_l0, bi: p_h_bias_ih_l0, bh: p_h_bias_hh_l0, work: work_h, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
+        // h.forward = lstm(e)  [16]
+        NetcRuntime.RecurrentKernels.lstmForward(v_e, v_h_forward, lastOnly: true, reversed: false, wi: p_h_weight_ih_l0, wh: p_h_weight_hh_l0, bi: p_h_bias_ih_l0, bh: p_h_bias_hh_l0, work: work_h_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
+        // h.reverse = lstm(e)  [16]
+        NetcRuntime.RecurrentKernels.lstmForward(v_e, v_h_reverse, lastOnly: true, reversed: true, wi: p_h_weight_ih_l0_reverse, wh: p_h_weight_hh_l0_reverse, bi: p_h_bias_ih_l0_reverse, bh: p_h_bias_hh_l0_reverse, work: work_h_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
+        // h = concat(h.forward, h.reverse)  [32]
+        for b in 0..<count {
+            let x0 = v_h_forward + b &* 16, x1 = v_h_reverse + b &* 16, y = v_h + b &* 32
+            for i in 0..<16 { y[0 + i] = x0[i] }
+            for i in 0..<16 { y[16 + i] = x1[i] }
+        }
         // out = linear(h)  [2]
-        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_h, v_out, n: 16, m: 2, count: count)
+        NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_h, v_out, n: 32, m: 2, count: count)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 9426  // [16]
-        let g_out = m + 10434  // [16]
-        let target = m + 31392  // [16]
+        let v_out = m + 16594  // [16]
+        let g_out = m + 17986  // [16]
+        let target = m + 59872  // [16]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -121,26 +144,43 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_h_weight_ih_l0 = m + 400  // [512]
         let p_h_weight_hh_l0 = m + 912  // [1024]
-        let p_out_weight = m + 2064  // [32]
-        let dp_e_weight = m + 2112  // [400]
-        let dp_h_weight_ih_l0 = m + 2512  // [512]
-        let dp_h_weight_hh_l0 = m + 3024  // [1024]
-        let dp_h_bias_ih_l0 = m + 4048  // [64]
-        let dp_h_bias_hh_l0 = m + 4112  // [64]
-        let dp_out_weight = m + 4176  // [32]
-        let dp_out_bias = m + 4208  // [2]
-        let v_tokens = m + 8434  // [96]
-        let v_h = m + 9298  // [128]
-        let g_e = m + 9538  // [768]
-        let g_h = m + 10306  // [128]
-        let g_out = m + 10434  // [16]
-        let work_h = m + 10464  // [20928]
+        let p_h_weight_ih_l0_reverse = m + 2064  // [512]
+        let p_h_weight_hh_l0_reverse = m + 2576  // [1024]
+        let p_out_weight = m + 3728  // [64]
+        let dp_e_weight = m + 3808  // [400]
+        let dp_h_weight_ih_l0 = m + 4208  // [512]
+        let dp_h_weight_hh_l0 = m + 4720  // [1024]
+        let dp_h_bias_ih_l0 = m + 5744  // [64]
+        let dp_h_bias_hh_l0 = m + 5808  // [64]
+        let dp_h_weight_ih_l0_reverse = m + 5872  // [512]
+        let dp_h_weight_hh_l0_reverse = m + 6384  // [1024]
+        let dp_h_bias_ih_l0_reverse = m + 7408  // [64]
+        let dp_h_bias_hh_l0_reverse = m + 7472  // [64]
+        let dp_out_weight = m + 7536  // [64]
+        let dp_out_bias = m + 7600  // [2]
+        let v_tokens = m + 15218  // [96]
+        let v_h = m + 16338  // [256]
+        let g_e = m + 16706  // [768]
+        let g_h_forward = m + 17474  // [128]
+        let g_h_reverse = m + 17602  // [128]
+        let g_h = m + 17730  // [256]
+        let g_out = m + 17986  // [16]
+        let work_h_forward = m + 18016  // [20928]
+        let work_h_reverse = m + 38944  // [20928]
         dp_e_weight.update(repeating: 0, count: 400)  // e.weight
         // out: linear backward → δ h =
-        NetcRuntime.CPUKernels.weightGradient(g_out, v_h, dp_out_weight, dp_out_bias, n: 16, m: 2, count: count)
-        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_h, accumulate: false, n: 16, m: 2, count: count)
-        // h: lstm backward → δ e =
-        NetcRuntime.RecurrentKernels.lstmBackward(g_h, lastOnly: true, dx: g_e, accumulate: false, wi: p_h_weight_ih_l0, wh: p_h_weight_hh_l0, dwi: dp_h_weight_ih_l0, dwh: dp_h_weight_hh_l0, dbi: dp_h_bias_ih_l0, dbh: dp_h_bias_hh_l0, work: work_h, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
+        NetcRuntime.CPUKernels.weightGradient(g_out, v_h, dp_out_weight, dp_out_bias, n: 32, m: 2, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_h, accumulate: false, n: 32, m: 2, count: count)
+        // h: concat backward → δ h.forward =, δ h.reverse =
+        for b in 0..<count {
+            let dy = g_h + b &* 32, dx0 = g_h_forward + b &* 16, dx1 = g_h_reverse + b &* 16
+            for i in 0..<16 { dx0[i] = dy[0 + i] }
+            for i in 0..<16 { dx1[i] = dy[16 + i] }
+        }
+        // h.reverse: lstm backward → δ e =
+        NetcRuntime.RecurrentKernels.lstmBackward(g_h_reverse, lastOnly: true, reversed: true, dx: g_e, accumulate: false, wi: p_h_weight_ih_l0_reverse, wh: p_h_weight_hh_l0_reverse, dwi: dp_h_weight_ih_l0_reverse, dwh: dp_h_weight_hh_l0_reverse, dbi: dp_h_bias_ih_l0_reverse, dbh: dp_h_bias_hh_l0_reverse, work: work_h_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
+        // h.forward: lstm backward → δ e +=
+        NetcRuntime.RecurrentKernels.lstmBackward(g_h_forward, lastOnly: true, reversed: false, dx: g_e, accumulate: true, wi: p_h_weight_ih_l0, wh: p_h_weight_hh_l0, dwi: dp_h_weight_ih_l0, dwh: dp_h_weight_hh_l0, dbi: dp_h_bias_ih_l0, dbh: dp_h_bias_hh_l0, work: work_h_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 8, length: 12, hidden: 16, batch: 8), count: count)
         // e: embedding backward
         for b in 0..<count {
             let x0 = v_tokens + b &* 12, dy = g_e + b &* 96
@@ -159,17 +199,17 @@ public struct Sentiment: NetcRuntime.ProbabilisticClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 2112  // [2098]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 2098)
+        let gradients = m + 3808  // [3794]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 3794)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [2098]
-        let gradients = m + 2112  // [2098]
-        let firstMoment = m + 4224  // [2098]
-        let secondMoment = m + 6336  // [2098]
-        step.apply(parameters, gradients: gradients, first: firstMoment, second: secondMoment, count: 2098, decays: false)
+        let parameters = m + 0  // [3794]
+        let gradients = m + 3808  // [3794]
+        let firstMoment = m + 7616  // [3794]
+        let secondMoment = m + 11424  // [3794]
+        step.apply(parameters, gradients: gradients, first: firstMoment, second: secondMoment, count: 3794, decays: false)
     }
 }

@@ -144,9 +144,10 @@ public struct SpecGenerator: RandomNumberGenerator {
     mutating func recurrent(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let sequences = order.filter { $0.shape.count == 2 }
         guard !sequences.isEmpty else { return nil }
-        let from = pick(sequences), hidden = int(1...3), last = chance(0.4)
-        return ("\(keyword) \(name)(\(from.name)): \(hidden)" + (last ? ", output: last" : ""),
-                Drawn(name: name, shape: last ? [hidden] : [hidden, from.shape[1]]), [from.name])
+        let from = pick(sequences), hidden = int(1...3), last = chance(0.4), both = chance(0.3)
+        let width = both ? 2 * hidden : hidden
+        return ("\(keyword) \(name)(\(from.name)): \(hidden)" + (last ? ", output: last" : "") + (both ? ", bidirectional: true" : ""),
+                Drawn(name: name, shape: last ? [width] : [width, from.shape[1]]), [from.name])
     }
 
     /// A global pool of a node with channels: one value per channel.

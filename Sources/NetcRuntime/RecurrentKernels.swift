@@ -7,7 +7,8 @@
 ///
 /// Samples are [channels][length] in and [hidden][length] (or [hidden],
 /// the last step) out, as the spec lays them out; gates in PyTorch's order
-/// i, f, g, o. The working space holds, step-major so that each step's rows
+/// i, f, g, o. A `reversed` layer (a bidirectional layer's second
+/// direction) runs from the sequence's end; its last step is position 0. The working space holds, step-major so that each step's rows
 /// of all samples are contiguous: the inputs transposed, each step's gates,
 /// cells, tanh of the cells and states, and the backward pass's gradients.
 public enum RecurrentKernels {
@@ -42,7 +43,7 @@ public enum RecurrentKernels {
     /// The value of the first `count` samples (at most the layout's batch)
     /// of x; keeps what `lstmBackward` reads in `work`.
     public static func lstmForward(
-        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, lastOnly: Bool,
+        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, lastOnly: Bool, reversed: Bool,
         wi: UnsafeMutablePointer<Float>, wh: UnsafeMutablePointer<Float>,
         bi: UnsafeMutablePointer<Float>, bh: UnsafeMutablePointer<Float>,
         work: UnsafeMutablePointer<Float>, _ l: LSTMLayout, count: Int
@@ -50,7 +51,7 @@ public enum RecurrentKernels {
         let (C, T, H, G) = (l.channels, l.length, l.hidden, l.gates)
         let xs = work + l.inputs, a = work + l.gateValues, cells = work + l.cells, tc = work + l.tanhCells
         let hs = work + l.states, bias = work + l.bias, product = work + l.product
-        stepMajor(x, xs, channels: C, length: T, count: count)
+        stepMajor(x, xs, reversed: reversed, channels: C, length: T, count: count)
         for r in 0..<G { bias[r] = bi[r] + bh[r] }
         let panels = work + l.weightPanels
         let inputWeights = Weights(wi, rows: G, columns: C, panels: panels), stateWeights = Weights(wh, rows: G, columns: H, panels: panels + G &* C)
@@ -78,7 +79,7 @@ public enum RecurrentKernels {
                 for k in 0..<H { state[k] = s[3 &* H &+ k] * tanhC[k] }
             }
         }
-        output(hs + count &* H, y, lastOnly: lastOnly, hidden: H, length: T, count: count)
+        output(hs + count &* H, y, lastOnly: lastOnly, reversed: reversed, hidden: H, length: T, count: count)
     }
 
     /// Back through the steps from dy; with `dwi`… the parameter gradients
@@ -86,7 +87,7 @@ public enum RecurrentKernels {
     /// input gradient (assigned, or added with `accumulate`). Reads what
     /// `lstmForward` kept for the same samples.
     public static func lstmBackward(
-        _ dy: UnsafeMutablePointer<Float>, lastOnly: Bool, dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
+        _ dy: UnsafeMutablePointer<Float>, lastOnly: Bool, reversed: Bool, dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
         wi: UnsafeMutablePointer<Float>, wh: UnsafeMutablePointer<Float>,
         dwi: UnsafeMutablePointer<Float>?, dwh: UnsafeMutablePointer<Float>?,
         dbi: UnsafeMutablePointer<Float>?, dbh: UnsafeMutablePointer<Float>?,
@@ -100,7 +101,7 @@ public enum RecurrentKernels {
         dc.update(repeating: 0, count: count &* H)
         for t in stride(from: T &- 1, through: 0, by: -1) {
             let dat = da + t &* count &* G
-            if !lastOnly { addOutputGradient(dy, dh, step: t, hidden: H, length: T, count: count) }
+            if !lastOnly { addOutputGradient(dy, dh, step: t, reversed: reversed, hidden: H, length: T, count: count) }
             for b in 0..<count {
                 let s = a + (t &* count &+ b) &* G, tanhC = tc + (t &* count &+ b) &* H, d = dat + b &* G
                 let dhb = dh + b &* H, dcb = dc + b &* H
@@ -129,7 +130,7 @@ public enum RecurrentKernels {
         }
         guard let dx else { return }
         CPUKernels.inputGradient(da, wi, dxs, accumulate: false, n: C, m: G, count: T &* count)
-        sampleMajor(dxs, dx, accumulate: accumulate, channels: C, length: T, count: count)
+        sampleMajor(dxs, dx, accumulate: accumulate, reversed: reversed, channels: C, length: T, count: count)
     }
 
     /// Where each part of a GRU's working space starts.
@@ -158,14 +159,14 @@ public enum RecurrentKernels {
 
     /// A GRU layer's value for the first `count` samples of x, as `lstmForward`.
     public static func gruForward(
-        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, lastOnly: Bool,
+        _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, lastOnly: Bool, reversed: Bool,
         wi: UnsafeMutablePointer<Float>, wh: UnsafeMutablePointer<Float>,
         bi: UnsafeMutablePointer<Float>, bh: UnsafeMutablePointer<Float>,
         work: UnsafeMutablePointer<Float>, _ l: GRULayout, count: Int
     ) {
         let (C, T, H, G) = (l.channels, l.length, l.hidden, l.gates)
         let xs = work + l.inputs, a = work + l.inputProducts, bp = work + l.stateProducts, hs = work + l.states
-        stepMajor(x, xs, channels: C, length: T, count: count)
+        stepMajor(x, xs, reversed: reversed, channels: C, length: T, count: count)
         let panels = work + l.weightPanels
         let inputWeights = Weights(wi, rows: G, columns: C, panels: panels), stateWeights = Weights(wh, rows: G, columns: H, panels: panels + G &* C)
         inputWeights.product(bi, xs, a, count: T &* count)
@@ -185,12 +186,12 @@ public enum RecurrentKernels {
                 }
             }
         }
-        output(hs + count &* H, y, lastOnly: lastOnly, hidden: H, length: T, count: count)
+        output(hs + count &* H, y, lastOnly: lastOnly, reversed: reversed, hidden: H, length: T, count: count)
     }
 
     /// A GRU layer's gradients, as `lstmBackward`.
     public static func gruBackward(
-        _ dy: UnsafeMutablePointer<Float>, lastOnly: Bool, dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
+        _ dy: UnsafeMutablePointer<Float>, lastOnly: Bool, reversed: Bool, dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
         wi: UnsafeMutablePointer<Float>, wh: UnsafeMutablePointer<Float>,
         dwi: UnsafeMutablePointer<Float>?, dwh: UnsafeMutablePointer<Float>?,
         dbi: UnsafeMutablePointer<Float>?, dbh: UnsafeMutablePointer<Float>?,
@@ -201,7 +202,7 @@ public enum RecurrentKernels {
         let dh = work + l.stateGradient, dxs = work + l.inputGradients
         if lastOnly { dh.update(from: dy, count: count &* H) } else { dh.update(repeating: 0, count: count &* H) }
         for t in stride(from: T &- 1, through: 0, by: -1) {
-            if !lastOnly { addOutputGradient(dy, dh, step: t, hidden: H, length: T, count: count) }
+            if !lastOnly { addOutputGradient(dy, dh, step: t, reversed: reversed, hidden: H, length: T, count: count) }
             let bt = bp + t &* count &* G
             for b in 0..<count {
                 // r, z, n become da; b_n becomes db.
@@ -225,7 +226,7 @@ public enum RecurrentKernels {
         if let dwh { CPUKernels.weightGradient(bp, hs, dwh, dbh, n: H, m: G, count: T &* count) }
         guard let dx else { return }
         CPUKernels.inputGradient(a, wi, dxs, accumulate: false, n: C, m: G, count: T &* count)
-        sampleMajor(dxs, dx, accumulate: accumulate, channels: C, length: T, count: count)
+        sampleMajor(dxs, dx, accumulate: accumulate, reversed: reversed, channels: C, length: T, count: count)
     }
 
     /// A weight matrix W [rows][columns] for the forward pass's products:
@@ -253,45 +254,50 @@ public enum RecurrentKernels {
         }
     }
 
-    /// x [count][channels][length] as rows [length][count][channels].
-    static func stepMajor(_ x: UnsafeMutablePointer<Float>, _ rows: UnsafeMutablePointer<Float>, channels: Int, length: Int, count: Int) {
+    /// x [count][channels][length] as rows [length][count][channels], in
+    /// the order the steps run (`reversed`: from the sequence's end).
+    static func stepMajor(_ x: UnsafeMutablePointer<Float>, _ rows: UnsafeMutablePointer<Float>, reversed: Bool,
+                          channels: Int, length: Int, count: Int) {
         for t in 0..<length {
+            let position = reversed ? length &- 1 &- t : t
             for b in 0..<count {
                 let row = rows + (t &* count &+ b) &* channels, sample = x + b &* channels &* length
-                for ch in 0..<channels { row[ch] = sample[ch &* length &+ t] }
+                for ch in 0..<channels { row[ch] = sample[ch &* length &+ position] }
             }
         }
     }
 
-    /// Rows [length][count][channels] as samples [count][channels][length], assigned or added.
-    static func sampleMajor(_ rows: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, accumulate: Bool,
+    /// Rows [length][count][channels] in step order as samples
+    /// [count][channels][length], assigned or added.
+    static func sampleMajor(_ rows: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, accumulate: Bool, reversed: Bool,
                             channels: Int, length: Int, count: Int) {
         for b in 0..<count {
             let sample = x + b &* channels &* length
             for t in 0..<length {
-                let row = rows + (t &* count &+ b) &* channels
+                let row = rows + (t &* count &+ b) &* channels, position = reversed ? length &- 1 &- t : t
                 if accumulate {
-                    for ch in 0..<channels { sample[ch &* length &+ t] += row[ch] }
+                    for ch in 0..<channels { sample[ch &* length &+ position] += row[ch] }
                 } else {
-                    for ch in 0..<channels { sample[ch &* length &+ t] = row[ch] }
+                    for ch in 0..<channels { sample[ch &* length &+ position] = row[ch] }
                 }
             }
         }
     }
 
     /// The value from each step's states [length][count][hidden]: all of them, or the last step's.
-    static func output(_ states: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, lastOnly: Bool,
+    static func output(_ states: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, lastOnly: Bool, reversed: Bool,
                        hidden: Int, length: Int, count: Int) {
         if lastOnly {
             y.update(from: states + (length &- 1) &* count &* hidden, count: count &* hidden)
         } else {
-            sampleMajor(states, y, accumulate: false, channels: hidden, length: length, count: count)
+            sampleMajor(states, y, accumulate: false, reversed: reversed, channels: hidden, length: length, count: count)
         }
     }
 
     /// dy's share of each step's state gradient at step t: the whole sequence's, or nothing (the last step's is dh's start).
-    static func addOutputGradient(_ dy: UnsafeMutablePointer<Float>, _ dh: UnsafeMutablePointer<Float>, step t: Int,
+    static func addOutputGradient(_ dy: UnsafeMutablePointer<Float>, _ dh: UnsafeMutablePointer<Float>, step: Int, reversed: Bool,
                                   hidden: Int, length: Int, count: Int) {
+        let t = reversed ? length &- 1 &- step : step
         for b in 0..<count {
             let sample = dy + b &* hidden &* length, row = dh + b &* hidden
             for k in 0..<hidden { row[k] += sample[k &* length &+ t] }

@@ -64,8 +64,8 @@ class Sentiment(NetcModule):
     def __init__(self):
         super().__init__()
         self.e = nn.Embedding(50, 8)
-        self.h = nn.LSTM(8, 16, batch_first=True)
-        self.out = nn.Linear(16, 2)
+        self.h = nn.LSTM(8, 16, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(32, 2)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -77,14 +77,19 @@ class Sentiment(NetcModule):
             nn.init.uniform_(self.h.weight_hh_l0, -0.27386127875258304, 0.27386127875258304)
             nn.init.zeros_(self.h.bias_ih_l0)
             nn.init.zeros_(self.h.bias_hh_l0)
-            nn.init.uniform_(self.out.weight, -0.5773502691896257, 0.5773502691896257)
+            nn.init.uniform_(self.h.weight_ih_l0_reverse, -0.28867513459481287, 0.28867513459481287)
+            nn.init.uniform_(self.h.weight_hh_l0_reverse, -0.27386127875258304, 0.27386127875258304)
+            nn.init.zeros_(self.h.bias_ih_l0_reverse)
+            nn.init.zeros_(self.h.bias_hh_l0_reverse)
+            nn.init.uniform_(self.out.weight, -0.42008402520840293, 0.42008402520840293)
             nn.init.zeros_(self.out.bias)
 
     def values(self, tokens):
         """What forward returns (predict's output) and the logits the loss reads."""
         tokens = tokens.reshape(-1, 12)
         e = self.e(tokens.long()).transpose(1, 2)
-        h = self.h(e.transpose(1, 2))[0][:, -1]
+        h_forward = self.h(e.transpose(1, 2))[0][:, -1, :16]
+        h = torch.cat([h_forward, self.h(e.transpose(1, 2))[0][:, 0, 16:]], 1)
         out = self.out(h)
         return out, out
 
@@ -123,9 +128,9 @@ class Forecast(NetcModule):
     def __init__(self):
         super().__init__()
         self.p = nn.Conv1d(2, 3, 1)
-        self.g = nn.LSTM(3, 8, batch_first=True)
-        self.last = nn.GRU(8, 4, batch_first=True)
-        self.out = nn.Linear(7, 1)
+        self.g = nn.LSTM(3, 8, batch_first=True, bidirectional=True)
+        self.last = nn.GRU(16, 4, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(11, 1)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -138,20 +143,30 @@ class Forecast(NetcModule):
             nn.init.uniform_(self.g.weight_hh_l0, -0.3872983346207417, 0.3872983346207417)
             nn.init.zeros_(self.g.bias_ih_l0)
             nn.init.zeros_(self.g.bias_hh_l0)
-            nn.init.uniform_(self.last.weight_ih_l0, -0.5477225575051661, 0.5477225575051661)
+            nn.init.uniform_(self.g.weight_ih_l0_reverse, -0.4140393356054125, 0.4140393356054125)
+            nn.init.uniform_(self.g.weight_hh_l0_reverse, -0.3872983346207417, 0.3872983346207417)
+            nn.init.zeros_(self.g.bias_ih_l0_reverse)
+            nn.init.zeros_(self.g.bias_hh_l0_reverse)
+            nn.init.uniform_(self.last.weight_ih_l0, -0.4629100498862757, 0.4629100498862757)
             nn.init.uniform_(self.last.weight_hh_l0, -0.6123724356957945, 0.6123724356957945)
             nn.init.zeros_(self.last.bias_ih_l0)
             nn.init.zeros_(self.last.bias_hh_l0)
-            nn.init.uniform_(self.out.weight, -0.8660254037844386, 0.8660254037844386)
+            nn.init.uniform_(self.last.weight_ih_l0_reverse, -0.4629100498862757, 0.4629100498862757)
+            nn.init.uniform_(self.last.weight_hh_l0_reverse, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.last.bias_ih_l0_reverse)
+            nn.init.zeros_(self.last.bias_hh_l0_reverse)
+            nn.init.uniform_(self.out.weight, -0.7071067811865476, 0.7071067811865476)
             nn.init.zeros_(self.out.bias)
 
     def values(self, series):
         """What forward returns (predict's output) and the logits the loss reads."""
         series = series.reshape(-1, 2, 10)
         p = torch.tanh(self.p(series))
-        g = self.g(p.transpose(1, 2))[0].transpose(1, 2)
+        g_forward = self.g(p.transpose(1, 2))[0][..., :8].transpose(1, 2)
+        g = torch.cat([g_forward, self.g(p.transpose(1, 2))[0][..., 8:].transpose(1, 2)], 1)
         q = p.flatten(2).mean(2)
-        last = self.last(g.transpose(1, 2))[0][:, -1]
+        last_forward = self.last(g.transpose(1, 2))[0][:, -1, :4]
+        last = torch.cat([last_forward, self.last(g.transpose(1, 2))[0][:, 0, 4:]], 1)
         j = torch.cat([last, q], 1)
         out = self.out(j)
         return out, out
@@ -191,8 +206,8 @@ class Recurrent(NetcModule):
     def __init__(self):
         super().__init__()
         self.p = nn.Conv1d(2, 3, 1)
-        self.a = nn.LSTM(3, 4, batch_first=True)
-        self.b = nn.GRU(4, 3, batch_first=True)
+        self.a = nn.LSTM(3, 4, batch_first=True, bidirectional=True)
+        self.b = nn.GRU(8, 3, batch_first=True)
         self.out = nn.Linear(6, 1)
         self.to(self.dtype)
         self.reset_parameters()
@@ -206,7 +221,11 @@ class Recurrent(NetcModule):
             nn.init.uniform_(self.a.weight_hh_l0, -0.5477225575051661, 0.5477225575051661)
             nn.init.zeros_(self.a.bias_ih_l0)
             nn.init.zeros_(self.a.bias_hh_l0)
-            nn.init.uniform_(self.b.weight_ih_l0, -0.6793662204867574, 0.6793662204867574)
+            nn.init.uniform_(self.a.weight_ih_l0_reverse, -0.5619514869490163, 0.5619514869490163)
+            nn.init.uniform_(self.a.weight_hh_l0_reverse, -0.5477225575051661, 0.5477225575051661)
+            nn.init.zeros_(self.a.bias_ih_l0_reverse)
+            nn.init.zeros_(self.a.bias_hh_l0_reverse)
+            nn.init.uniform_(self.b.weight_ih_l0, -0.5940885257860046, 0.5940885257860046)
             nn.init.uniform_(self.b.weight_hh_l0, -0.7071067811865476, 0.7071067811865476)
             nn.init.zeros_(self.b.bias_ih_l0)
             nn.init.zeros_(self.b.bias_hh_l0)
@@ -217,7 +236,8 @@ class Recurrent(NetcModule):
         """What forward returns (predict's output) and the logits the loss reads."""
         x = x.reshape(-1, 2, 5)
         p = torch.tanh(self.p(x))
-        a = self.a(p.transpose(1, 2))[0].transpose(1, 2)
+        a_forward = self.a(p.transpose(1, 2))[0][..., :4].transpose(1, 2)
+        a = torch.cat([a_forward, self.a(p.transpose(1, 2))[0][..., 4:].transpose(1, 2)], 1)
         q = p.flatten(2).mean(2)
         b = self.b(a.transpose(1, 2))[0][:, -1]
         j = torch.cat([b, q], 1)

@@ -13,7 +13,7 @@ struct RecurrentLowering {
     func parameter(_ k: Int) -> Ref { names.ref(.parameter(node.parameters[k])) }
 
     func forward(_ passes: inout PassBuilder) {
-        passes.code.line("RecurrentKernels.\(op.kernel)Forward(\(names.ref(.value(node.inputs[0]))), \(names.ref(.value(node.id))), lastOnly: \(op.lastOnly), wi: \(parameter(0)), wh: \(parameter(1)), bi: \(parameter(2)), bh: \(parameter(3)), work: \(work), \(layout), count: count)")
+        passes.code.line("RecurrentKernels.\(op.kernel)Forward(\(names.ref(.value(node.inputs[0]))), \(names.ref(.value(node.id))), lastOnly: \(op.lastOnly), reversed: \(op.reversed), wi: \(parameter(0)), wh: \(parameter(1)), bi: \(parameter(2)), bh: \(parameter(3)), work: \(work), \(layout), count: count)")
     }
 
     /// The tensors whose gradients the kernels overwrite.
@@ -21,7 +21,7 @@ struct RecurrentLowering {
         guard parameterGradients || edge != nil else { return [] }
         let dx: Code = edge.map { "\(names.ref(.gradient($0.to)))" } ?? "nil"
         func gradient(_ k: Int) -> Code { parameterGradients ? "\(names.ref(.parameterGradient(node.parameters[k])))" : "nil" }
-        passes.code.line("RecurrentKernels.\(op.kernel)Backward(\(names.ref(.gradient(node.id))), lastOnly: \(op.lastOnly), dx: \(dx), accumulate: \(edge?.accumulates ?? false), wi: \(parameter(0)), wh: \(parameter(1)), dwi: \(gradient(0)), dwh: \(gradient(1)), dbi: \(gradient(2)), dbh: \(gradient(3)), work: \(work), \(layout), count: count)")
+        passes.code.line("RecurrentKernels.\(op.kernel)Backward(\(names.ref(.gradient(node.id))), lastOnly: \(op.lastOnly), reversed: \(op.reversed), dx: \(dx), accumulate: \(edge?.accumulates ?? false), wi: \(parameter(0)), wh: \(parameter(1)), dwi: \(gradient(0)), dwh: \(gradient(1)), dbi: \(gradient(2)), dbh: \(gradient(3)), work: \(work), \(layout), count: count)")
         return parameterGradients ? Set(node.parameters) : []
     }
 }

@@ -22,10 +22,12 @@ struct RecurrentKind: NodeKind {
         let hidden = requireValue(s, "size", &diagnostics).flatMap {
             ArgumentReader.convert($0, ParameterSpec("size", .integer(1...Limits.width)), what: "'\(keyword)'", diagnostics: &diagnostics)?.integer
         }
-        let specs = [ParameterSpec("output", .word(["sequence", "last"]), default: .word("sequence"))]
+        let specs = [ParameterSpec("output", .word(["sequence", "last"]), default: .word("sequence")),
+                     ParameterSpec("bidirectional", .bool, default: .bool(false))]
         guard let values = ArgumentReader.read(arguments(s, besides: "size"), specs, what: "'\(keyword)'", at: s.range, diagnostics: &diagnostics),
               let hidden else { return nil }
-        return RecurrentDeclaration(cell: cell, hidden: hidden, lastOnly: values["output"]!.word == "last")
+        return RecurrentDeclaration(cell: cell, hidden: hidden, lastOnly: values["output"]!.word == "last",
+                                    bidirectional: values["bidirectional"]!.bool)
     }
 }
 
@@ -33,6 +35,9 @@ struct RecurrentDeclaration: NodeDeclaration {
     let cell: RecurrentKind.Cell
     let hidden: Int
     let lastOnly: Bool
+    /// A second layer runs from the sequence's end, and the value holds both
+    /// directions' states, forward first (PyTorch's `bidirectional=True`).
+    let bidirectional: Bool
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         guard inputs[0].rank == 2 else {
@@ -44,31 +49,47 @@ struct RecurrentDeclaration: NodeDeclaration {
                              notes: notes)
             return nil
         }
-        return op(inputs[0]).outputShape
+        let one = op(inputs[0], reversed: false).outputShape.dimensions
+        return Shape([(bidirectional ? 2 : 1) * one[0]] + one.dropFirst())
     }
 
-    func op(_ input: Shape) -> any RecurrentOp {
+    func op(_ input: Shape, reversed: Bool) -> any RecurrentOp {
         let (c, t) = (input.dimensions[0], input.dimensions[1])
         switch cell {
-        case .lstm: return LSTMOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly)
-        case .gru: return GRUOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly)
+        case .lstm: return LSTMOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly, reversed: reversed, bidirectional: bidirectional)
+        case .gru: return GRUOp(channels: c, length: t, hidden: hidden, lastOnly: lastOnly, reversed: reversed, bidirectional: bidirectional)
         }
     }
 
     /// PyTorch's tensors and names for one layer; the weights drawn as the
     /// spec's `init` says (fan-in the rows' inputs, fan-out the gates: four
     /// for an LSTM, three for a GRU), the biases zero (PyTorch draws all four
-    /// tensors from U(±1/√hidden)).
+    /// tensors from U(±1/√hidden)); a bidirectional layer's second
+    /// direction's after them, named with `_reverse`.
     func parameters(_ inputs: [Shape]) -> [TensorSpec] {
         let c = inputs[0].dimensions[0], g = (cell == .lstm ? 4 : 3) * hidden
-        return [("weight_ih_l0", [g, c], true, .scheme(fanIn: c, fanOut: g)),
-                ("weight_hh_l0", [g, hidden], true, .scheme(fanIn: hidden, fanOut: g)),
-                ("bias_ih_l0", [g], false, .zeros), ("bias_hh_l0", [g], false, .zeros)]
+        return (bidirectional ? ["", "_reverse"] : [""]).flatMap { suffix -> [TensorSpec] in
+            [("weight_ih_l0" + suffix, [g, c], true, .scheme(fanIn: c, fanOut: g)),
+             ("weight_hh_l0" + suffix, [g, hidden], true, .scheme(fanIn: hidden, fanOut: g)),
+             ("bias_ih_l0" + suffix, [g], false, .zeros), ("bias_hh_l0" + suffix, [g], false, .zeros)]
+        }
     }
 
+    /// One node per direction; a bidirectional layer's value is both
+    /// directions' values concatenated along the channels.
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
-        let op = op(g.shape(inputs[0]))
-        let id = g.add(name.name, op, inputs: inputs, shape: op.outputShape, parameters: tensors, range: name.range)
+        let input = g.shape(inputs[0]), forward = op(input, reversed: false)
+        guard bidirectional else {
+            let id = g.add(name.name, forward, inputs: inputs, shape: forward.outputShape, parameters: tensors, range: name.range)
+            return (id, id)
+        }
+        let backward = op(input, reversed: true)
+        let a = g.add("\(name.name).forward", forward, inputs: inputs, shape: forward.outputShape, parameters: Array(tensors[0..<4]),
+                      range: name.range)
+        let b = g.add("\(name.name).reverse", backward, inputs: inputs, shape: backward.outputShape, parameters: Array(tensors[4..<8]),
+                      range: name.range)
+        let dimensions = forward.outputShape.dimensions
+        let id = g.add(name.name, ConcatOp(), inputs: [a, b], shape: Shape([2 * dimensions[0]] + dimensions.dropFirst()), range: name.range)
         return (id, id)
     }
 }

@@ -13,6 +13,8 @@ import NetcRuntime
 public struct GRUOp: Op {
     public let channels: Int, length: Int, hidden: Int
     public let lastOnly: Bool
+    public let reversed: Bool
+    public let bidirectional: Bool
     public var name: String { "gru" }
 
     var gates: Int { 3 * hidden }
@@ -62,14 +64,15 @@ public struct GRUOp: Op {
     }
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
-        let records = steps(inputs[0], node, parameters, graph), h = 4 * hidden
+        let records = steps(ordered(inputs[0], channels), node, parameters, graph), h = 4 * hidden
         if lastOnly { return Array(records[length - 1][h..<(h + hidden)]) }
-        return (0..<(hidden * length)).map { records[$0 % length][h + $0 / length] }
+        return ordered((0..<(hidden * length)).map { records[$0 % length][h + $0 / length] }, hidden)
     }
 
-    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters p: [Double],
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters p: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
-        let x = inputs[0], records = steps(x, node, p, graph), (wi, wh, bi, bh) = offsets(node, graph)
+        let x = ordered(inputs[0], channels), dy = lastOnly ? gradient : ordered(gradient, hidden)
+        let records = steps(x, node, p, graph), (wi, wh, bi, bh) = offsets(node, graph)
         var dx = [Double](repeating: 0, count: channels * length)
         var dh = lastOnly ? dy : [Double](repeating: 0, count: hidden)
         for t in stride(from: length - 1, through: 0, by: -1) {
@@ -95,7 +98,7 @@ public struct GRUOp: Op {
             for ch in 0..<channels { dx[ch * length + t] = (0..<gates).reduce(0) { $0 + p[wi + $1 * channels + ch] * da[$1] } }
             for k in 0..<hidden { dh[k] = direct[k] + (0..<gates).reduce(0) { $0 + p[wh + $1 * hidden + k] * db[$1] } }
         }
-        return [dx]
+        return [ordered(dx, channels)]
     }
 
     /// The steps in order, each step's record written into `w`, the gate
@@ -104,19 +107,19 @@ public struct GRUOp: Op {
     public func emitForward(_ node: Node, _ c: inout OpCode) {
         let (_, _, bi, bh) = tensors(node, c), pre = c.prepared(node)
         let (G, H, C, T, S) = (gates, hidden, channels, length, step)
-        let w = Local.workspace
+        let w = Local.workspace, position = self.position
         c.line("let a = \(w) + \(S * T + H), b = a + \(G)")
         c.block("for t in 0..<\(T)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
             c.line("a.update(from: \(bi), count: \(G)); b.update(from: \(bh), count: \(G))")
-            c.line("for ch in 0..<\(C) { let v = \(x0)[ch &* \(T) &+ t], column = \(pre) + ch &* \(G); for r in 0..<\(G) { a[r] += column[r] * v } }")
+            c.line("for ch in 0..<\(C) { let v = \(x0)[ch &* \(T) &+ \(position)], column = \(pre) + ch &* \(G); for r in 0..<\(G) { a[r] += column[r] * v } }")
             c.line("if t > 0 { for k in 0..<\(H) { let v = previous[\(4 * H) &+ k], column = \(pre) + (\(G * C) &+ k &* \(G)); for r in 0..<\(G) { b[r] += column[r] * v } } }")
             c.block("for k in 0..<\(H)") { c in
                 c.line("let r = Math.sigmoid(a[k] + b[k]), z = Math.sigmoid(a[\(H) &+ k] + b[\(H) &+ k])")
                 c.line("let bn = b[\(2 * H) &+ k], n = Math.tanh(a[\(2 * H) &+ k] + r * bn)")
                 c.line("let h = t > 0 ? (1 - z) * n + z * previous[\(4 * H) &+ k] : (1 - z) * n")
                 c.line("s[k] = r; s[\(H) &+ k] = z; s[\(2 * H) &+ k] = n; s[\(3 * H) &+ k] = bn; s[\(4 * H) &+ k] = h")
-                if !lastOnly { c.line("\(y)[k &* \(T) &+ t] = h") }
+                if !lastOnly { c.line("\(y)[k &* \(T) &+ \(position)] = h") }
             }
         }
         if lastOnly { c.line("for k in 0..<\(H) { \(y)[k] = \(w)[\((T - 1) * S + 4 * H) &+ k] }") }
@@ -129,14 +132,14 @@ public struct GRUOp: Op {
         let (wi, wh, _, _) = tensors(node, c), (dwi, dwh, dbi, dbh) = tensors(node, c, gradients: true)
         let assign = edges.first.map { c.assign($0) }
         let (H, C, T, S) = (hidden, channels, length, step)
-        let w = Local.workspace
+        let w = Local.workspace, position = self.position
         c.line("let dh = \(w) + \(S * T), da = dh + \(H), db = da + \(gates)")
         if assign != nil { c.line("let dxt = dh + \(7 * H)") }
         c.line(lastOnly ? "dh.update(from: \(dy), count: \(H))" : "dh.update(repeating: 0, count: \(H))")
         c.block("for t in stride(from: \(T - 1), through: 0, by: -1)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
             c.block("for k in 0..<\(H)") { c in
-                c.line(lastOnly ? "let dhk = dh[k]" : "let dhk = dh[k] + \(dy)[k &* \(T) &+ t]")
+                c.line(lastOnly ? "let dhk = dh[k]" : "let dhk = dh[k] + \(dy)[k &* \(T) &+ \(position)]")
                 c.line("let r = s[k], z = s[\(H) &+ k], n = s[\(2 * H) &+ k], bn = s[\(3 * H) &+ k]")
                 c.line("let before: Scalar = t > 0 ? previous[\(4 * H) &+ k] : 0, dn = dhk * (1 - z) * (1 - n * n)")
                 c.line("da[k] = dn * bn * r * (1 - r); db[k] = da[k]")
@@ -147,14 +150,14 @@ public struct GRUOp: Op {
             if parameterGradients {
                 c.block("for r in 0..<\(gates)") { c in
                     c.line("\(dbi)[r] += da[r]; \(dbh)[r] += db[r]")
-                    c.line("for ch in 0..<\(C) { \(dwi)[r &* \(C) &+ ch] += da[r] * \(x0)[ch &* \(T) &+ t] }")
+                    c.line("for ch in 0..<\(C) { \(dwi)[r &* \(C) &+ ch] += da[r] * \(x0)[ch &* \(T) &+ \(position)] }")
                     c.line("if t > 0 { for k in 0..<\(H) { \(dwh)[r &* \(H) &+ k] += db[r] * previous[\(4 * H) &+ k] } }")
                 }
             }
             if let assign {
                 c.line("dxt.update(repeating: 0, count: \(C))")
                 c.line("for r in 0..<\(gates) { let d = da[r], row = \(wi) + r &* \(C); for ch in 0..<\(C) { dxt[ch] += row[ch] * d } }")
-                c.line("for ch in 0..<\(C) { \(dx0)[ch &* \(T) &+ t] \(assign) dxt[ch] }")
+                c.line("for ch in 0..<\(C) { \(dx0)[ch &* \(T) &+ \(position)] \(assign) dxt[ch] }")
             }
             c.line("if t > 0 { for r in 0..<\(gates) { let d = db[r], row = \(wh) + r &* \(H); for k in 0..<\(H) { dh[k] += row[k] * d } } }")
         }

@@ -17,6 +17,8 @@ import NetcRuntime
 public struct LSTMOp: Op {
     public let channels: Int, length: Int, hidden: Int
     public let lastOnly: Bool
+    public let reversed: Bool
+    public let bidirectional: Bool
     public var name: String { "lstm" }
 
     var gates: Int { 4 * hidden }
@@ -64,14 +66,15 @@ public struct LSTMOp: Op {
     }
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
-        let records = steps(inputs[0], node, parameters, graph), h = 5 * hidden
+        let records = steps(ordered(inputs[0], channels), node, parameters, graph), h = 5 * hidden
         if lastOnly { return Array(records[length - 1][h..<(h + hidden)]) }
-        return (0..<(hidden * length)).map { records[$0 % length][h + $0 / length] }
+        return ordered((0..<(hidden * length)).map { records[$0 % length][h + $0 / length] }, hidden)
     }
 
-    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
+    public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
-        let x = inputs[0], records = steps(x, node, parameters, graph), (wi, wh, bi, bh) = offsets(node, graph)
+        let x = ordered(inputs[0], channels), dy = lastOnly ? gradient : ordered(gradient, hidden)
+        let records = steps(x, node, parameters, graph), (wi, wh, bi, bh) = offsets(node, graph)
         var dx = [Double](repeating: 0, count: channels * length)
         var dh = lastOnly ? dy : [Double](repeating: 0, count: hidden), dc = [Double](repeating: 0, count: hidden)
         for t in stride(from: length - 1, through: 0, by: -1) {
@@ -98,7 +101,7 @@ public struct LSTMOp: Op {
             }
             for k in 0..<hidden { dh[k] = (0..<gates).reduce(0) { $0 + parameters[wh + $1 * hidden + k] * da[$1] } }
         }
-        return [dx]
+        return [ordered(dx, channels)]
     }
 
     public func emitPrepare(_ node: Node, _ c: inout OpCode) {
@@ -116,11 +119,11 @@ public struct LSTMOp: Op {
     public func emitForward(_ node: Node, _ c: inout OpCode) {
         let pre = c.prepared(node)
         let (G, H, C, T, S) = (gates, hidden, channels, length, step)
-        let w = Local.workspace
+        let w = Local.workspace, position = self.position
         c.block("for t in 0..<\(T)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
             c.line("s.update(from: \(pre), count: \(G))")
-            c.line("for ch in 0..<\(C) { let v = \(x0)[ch &* \(T) &+ t], column = \(pre) + (\(G) &+ ch &* \(G)); for r in 0..<\(G) { s[r] += column[r] * v } }")
+            c.line("for ch in 0..<\(C) { let v = \(x0)[ch &* \(T) &+ \(position)], column = \(pre) + (\(G) &+ ch &* \(G)); for r in 0..<\(G) { s[r] += column[r] * v } }")
             c.line("if t > 0 { for k in 0..<\(H) { let v = previous[\(6 * H) &+ k], column = \(pre) + (\(G * (1 + C)) &+ k &* \(G)); for r in 0..<\(G) { s[r] += column[r] * v } } }")
             c.line("for k in 0..<\(2 * H) { s[k] = Math.sigmoid(s[k]) }")
             c.line("for k in \(2 * H)..<\(3 * H) { s[k] = Math.tanh(s[k]) }")
@@ -129,7 +132,7 @@ public struct LSTMOp: Op {
             c.line("else { for k in 0..<\(H) { s[\(4 * H) &+ k] = s[k] * s[\(2 * H) &+ k] } }")
             c.line("for k in 0..<\(H) { s[\(5 * H) &+ k] = Math.tanh(s[\(4 * H) &+ k]) }")
             c.line("for k in 0..<\(H) { s[\(6 * H) &+ k] = s[\(3 * H) &+ k] * s[\(5 * H) &+ k] }")
-            if !lastOnly { c.line("for k in 0..<\(H) { \(y)[k &* \(T) &+ t] = s[\(6 * H) &+ k] }") }
+            if !lastOnly { c.line("for k in 0..<\(H) { \(y)[k &* \(T) &+ \(position)] = s[\(6 * H) &+ k] }") }
         }
         if lastOnly { c.line("\(y).update(from: \(w) + \((T - 1) * S + 6 * H), count: \(H))") }
     }
@@ -142,7 +145,7 @@ public struct LSTMOp: Op {
         let (wi, wh, _, _) = tensors(node, c), (dwi, dwh, dbi, dbh) = tensors(node, c, gradients: true)
         let assign = edges.first.map { c.assign($0) }
         let (G, H, C, T, S) = (gates, hidden, channels, length, step)
-        let w = Local.workspace
+        let w = Local.workspace, position = self.position
         c.line("let dh = \(w) + \(S * T), dc = dh + \(H), da = dh + \(2 * H)")
         if parameterGradients { c.line("let xt = dh + \(6 * H)") }
         if assign != nil { c.line("let dxt = dh + \(6 * H + C)") }
@@ -150,7 +153,7 @@ public struct LSTMOp: Op {
         c.line("dc.update(repeating: 0, count: \(H))")
         c.block("for t in stride(from: \(T - 1), through: 0, by: -1)") { c in
             c.line("let s = \(w) + t &* \(S), previous = t > 0 ? s - \(S) : s  // read only for t > 0")
-            if !lastOnly { c.line("for k in 0..<\(H) { dh[k] += \(dy)[k &* \(T) &+ t] }") }
+            if !lastOnly { c.line("for k in 0..<\(H) { dh[k] += \(dy)[k &* \(T) &+ \(position)] }") }
             c.block("for k in 0..<\(H)") { c in
                 c.line("let i = s[k], f = s[\(H) &+ k], g = s[\(2 * H) &+ k], o = s[\(3 * H) &+ k], tc = s[\(5 * H) &+ k]")
                 c.line("let dhk = dh[k], dck = dc[k] + dhk * o * (1 - tc * tc), cell: Scalar = t > 0 ? previous[\(4 * H) &+ k] : 0")
@@ -162,14 +165,14 @@ public struct LSTMOp: Op {
             }
             if parameterGradients {
                 c.line("for r in 0..<\(G) { \(dbi)[r] += da[r]; \(dbh)[r] += da[r] }")
-                c.line("for ch in 0..<\(C) { xt[ch] = \(x0)[ch &* \(T) &+ t] }")
+                c.line("for ch in 0..<\(C) { xt[ch] = \(x0)[ch &* \(T) &+ \(position)] }")
                 c.line("for r in 0..<\(G) { let d = da[r], row = \(dwi) + r &* \(C); for ch in 0..<\(C) { row[ch] += d * xt[ch] } }")
                 c.line("if t > 0 { let h = previous + \(6 * H); for r in 0..<\(G) { let d = da[r], row = \(dwh) + r &* \(H); for k in 0..<\(H) { row[k] += d * h[k] } } }")
             }
             if let assign {
                 c.line("dxt.update(repeating: 0, count: \(C))")
                 c.line("for r in 0..<\(G) { let d = da[r], row = \(wi) + r &* \(C); for ch in 0..<\(C) { dxt[ch] += row[ch] * d } }")
-                c.line("for ch in 0..<\(C) { \(dx0)[ch &* \(T) &+ t] \(assign) dxt[ch] }")
+                c.line("for ch in 0..<\(C) { \(dx0)[ch &* \(T) &+ \(position)] \(assign) dxt[ch] }")
             }
             c.block("if t > 0") { c in
                 c.line("dh.update(repeating: 0, count: \(H))")
