@@ -79,4 +79,29 @@ final class DocumentationExampleTests: XCTestCase {
         XCTAssertEqual(history.epochs.compactMap(\.validationLoss).min(), best)
         XCTAssertEqual(model.evaluate(scaler.transform(validation)).loss, best, accuracy: 1e-6)
     }
+
+    func testTrainingGuideTransposesStepMajorSequences() throws {
+        try assertPage("docs/Training.md", shows: excerpt("docs/Training.md sequences"))
+        // Two samples of 50 steps × 3 readings stored step by step: sample s's reading c at step t is 1000s + 100c + t.
+        var rows: [Float] = []
+        for s in 0..<2 {
+            for t in 0..<50 {
+                for c in 0..<3 { rows.append(Float(1000 * s + 100 * c + t)) }
+            }
+        }
+        let data = DataSet<Float>(features: rows, featureCount: 150, labels: [0, 1])
+        // docs: docs/Training.md sequences
+        let sequences = data.mapFeatures { readings in
+            (0..<150).map { k -> Float in readings[(k % 50) * 3 + k / 50] }  // k = channel · 50 + step
+        }
+        // docs: end
+        for s in 0..<2 {
+            for c in 0..<3 {
+                for t in 0..<50 {
+                    let expected = Float(1000 * s + 100 * c + t)
+                    XCTAssertEqual(sequences.features[s * 150 + c * 50 + t], expected)
+                }
+            }
+        }
+    }
 }
