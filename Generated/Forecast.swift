@@ -8,9 +8,9 @@ import NetcRuntime
 /// - `series`: input [2x10]
 /// - `p.conv(series)`: conv1d [3x10]
 /// - `p(p.conv)`: tanh [3x10]
-/// - `g.forward(p)`: lstm [8x10]
-/// - `g.reverse(p)`: lstm [8x10]
-/// - `g(g.forward, g.reverse)`: concat [16x10]
+/// - `g.forward(p)`: lstm [6x10]
+/// - `g.reverse(p)`: lstm [6x10]
+/// - `g(g.forward, g.reverse)`: concat [12x10]
 /// - `q(p)`: global_avg_pool [3]
 /// - `last.forward(g)`: gru [4]
 /// - `last.reverse(g)`: gru [4]
@@ -27,34 +27,34 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 1381 }
-    public static var storageCount: Swift.Int { 23435 }
-    public static var outputOffset: Swift.Int { 7277 }
-    public static var targetOffset: Swift.Int { 23088 }
-    public static var inputGradientOffset: Swift.Int { 7281 }
-    public static var gradientOffset: Swift.Int { 1392 }
-    public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0xffcb18243f012d93, tensors: [
+    public static var parameterCount: Swift.Int { 981 }
+    public static var storageCount: Swift.Int { 18315 }
+    public static var outputOffset: Swift.Int { 5357 }
+    public static var targetOffset: Swift.Int { 17968 }
+    public static var inputGradientOffset: Swift.Int { 5361 }
+    public static var gradientOffset: Swift.Int { 992 }
+    public static let info = NetcRuntime.ModelInfo(name: "Forecast", seed: 0, fingerprint: 0x3babfe1dd66554b, tensors: [
         .init("p.weight", shape: [3, 2, 1], offset: 0, decays: true),
         .init("p.bias", shape: [3], offset: 6, decays: false),
-        .init("g.weight_ih_l0", shape: [32, 3], offset: 9, decays: true),
-        .init("g.weight_hh_l0", shape: [32, 8], offset: 105, decays: true),
-        .init("g.bias_ih_l0", shape: [32], offset: 361, decays: false),
-        .init("g.bias_hh_l0", shape: [32], offset: 393, decays: false),
-        .init("g.weight_ih_l0_reverse", shape: [32, 3], offset: 425, decays: true),
-        .init("g.weight_hh_l0_reverse", shape: [32, 8], offset: 521, decays: true),
-        .init("g.bias_ih_l0_reverse", shape: [32], offset: 777, decays: false),
-        .init("g.bias_hh_l0_reverse", shape: [32], offset: 809, decays: false),
-        .init("last.weight_ih_l0", shape: [12, 16], offset: 841, decays: true),
-        .init("last.weight_hh_l0", shape: [12, 4], offset: 1033, decays: true),
-        .init("last.bias_ih_l0", shape: [12], offset: 1081, decays: false),
-        .init("last.bias_hh_l0", shape: [12], offset: 1093, decays: false),
-        .init("last.weight_ih_l0_reverse", shape: [12, 16], offset: 1105, decays: true),
-        .init("last.weight_hh_l0_reverse", shape: [12, 4], offset: 1297, decays: true),
-        .init("last.bias_ih_l0_reverse", shape: [12], offset: 1345, decays: false),
-        .init("last.bias_hh_l0_reverse", shape: [12], offset: 1357, decays: false),
-        .init("out.weight", shape: [1, 11], offset: 1369, decays: true),
-        .init("out.bias", shape: [1], offset: 1380, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 2784, secondState: 4176)
+        .init("g.weight_ih_l0", shape: [24, 3], offset: 9, decays: true),
+        .init("g.weight_hh_l0", shape: [24, 6], offset: 81, decays: true),
+        .init("g.bias_ih_l0", shape: [24], offset: 225, decays: false),
+        .init("g.bias_hh_l0", shape: [24], offset: 249, decays: false),
+        .init("g.weight_ih_l0_reverse", shape: [24, 3], offset: 273, decays: true),
+        .init("g.weight_hh_l0_reverse", shape: [24, 6], offset: 345, decays: true),
+        .init("g.bias_ih_l0_reverse", shape: [24], offset: 489, decays: false),
+        .init("g.bias_hh_l0_reverse", shape: [24], offset: 513, decays: false),
+        .init("last.weight_ih_l0", shape: [12, 12], offset: 537, decays: true),
+        .init("last.weight_hh_l0", shape: [12, 4], offset: 681, decays: true),
+        .init("last.bias_ih_l0", shape: [12], offset: 729, decays: false),
+        .init("last.bias_hh_l0", shape: [12], offset: 741, decays: false),
+        .init("last.weight_ih_l0_reverse", shape: [12, 12], offset: 753, decays: true),
+        .init("last.weight_hh_l0_reverse", shape: [12, 4], offset: 897, decays: true),
+        .init("last.bias_ih_l0_reverse", shape: [12], offset: 945, decays: false),
+        .init("last.bias_hh_l0_reverse", shape: [12], offset: 957, decays: false),
+        .init("out.weight", shape: [1, 11], offset: 969, decays: true),
+        .init("out.bias", shape: [1], offset: 980, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1984, secondState: 2976)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -68,15 +68,15 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 6, fanIn: 2, fanOut: 3, rng: &random)  // p.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 9, count: 96, fanIn: 3, fanOut: 32, rng: &random)  // g.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 105, count: 256, fanIn: 8, fanOut: 32, rng: &random)  // g.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 425, count: 96, fanIn: 3, fanOut: 32, rng: &random)  // g.weight_ih_l0_reverse
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 521, count: 256, fanIn: 8, fanOut: 32, rng: &random)  // g.weight_hh_l0_reverse
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 841, count: 192, fanIn: 16, fanOut: 12, rng: &random)  // last.weight_ih_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 1033, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 1105, count: 192, fanIn: 16, fanOut: 12, rng: &random)  // last.weight_ih_l0_reverse
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 1297, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0_reverse
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 1369, count: 11, fanIn: 11, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 9, count: 72, fanIn: 3, fanOut: 24, rng: &random)  // g.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 81, count: 144, fanIn: 6, fanOut: 24, rng: &random)  // g.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 273, count: 72, fanIn: 3, fanOut: 24, rng: &random)  // g.weight_ih_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 345, count: 144, fanIn: 6, fanOut: 24, rng: &random)  // g.weight_hh_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 537, count: 144, fanIn: 12, fanOut: 12, rng: &random)  // last.weight_ih_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 681, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 753, count: 144, fanIn: 12, fanOut: 12, rng: &random)  // last.weight_ih_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 897, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // last.weight_hh_l0_reverse
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 969, count: 11, fanIn: 11, fanOut: 1, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -84,55 +84,55 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_p_weight = m + 0  // [6]
         let p_p_bias = m + 6  // [3]
-        let p_g_weight_ih_l0 = m + 9  // [96]
-        let p_g_weight_hh_l0 = m + 105  // [256]
-        let p_g_bias_ih_l0 = m + 361  // [32]
-        let p_g_bias_hh_l0 = m + 393  // [32]
-        let p_g_weight_ih_l0_reverse = m + 425  // [96]
-        let p_g_weight_hh_l0_reverse = m + 521  // [256]
-        let p_g_bias_ih_l0_reverse = m + 777  // [32]
-        let p_g_bias_hh_l0_reverse = m + 809  // [32]
-        let p_last_weight_ih_l0 = m + 841  // [192]
-        let p_last_weight_hh_l0 = m + 1033  // [48]
-        let p_last_bias_ih_l0 = m + 1081  // [12]
-        let p_last_bias_hh_l0 = m + 1093  // [12]
-        let p_last_weight_ih_l0_reverse = m + 1105  // [192]
-        let p_last_weight_hh_l0_reverse = m + 1297  // [48]
-        let p_last_bias_ih_l0_reverse = m + 1345  // [12]
-        let p_last_bias_hh_l0_reverse = m + 1357  // [12]
-        let p_out_weight = m + 1369  // [11]
-        let p_out_bias = m + 1380  // [1]
-        let v_series = m + 5557  // [80]
-        let v_p_conv = m + 5637  // [120]
-        let v_p = m + 5757  // [120]
-        let v_g_forward = m + 5877  // [320]
-        let v_g_reverse = m + 6197  // [320]
-        let v_g = m + 6517  // [640]
-        let v_q = m + 7157  // [12]
-        let v_last_forward = m + 7169  // [16]
-        let v_last_reverse = m + 7185  // [16]
-        let v_last = m + 7201  // [32]
-        let v_j = m + 7233  // [44]
-        let v_out = m + 7277  // [4]
-        let work_g_forward = m + 9008  // [4368]
-        let work_g_reverse = m + 13376  // [4368]
-        let work_last_forward = m + 17744  // [2672]
-        let work_last_reverse = m + 20416  // [2672]
-        let scratch = m + 23104  // [331]
+        let p_g_weight_ih_l0 = m + 9  // [72]
+        let p_g_weight_hh_l0 = m + 81  // [144]
+        let p_g_bias_ih_l0 = m + 225  // [24]
+        let p_g_bias_hh_l0 = m + 249  // [24]
+        let p_g_weight_ih_l0_reverse = m + 273  // [72]
+        let p_g_weight_hh_l0_reverse = m + 345  // [144]
+        let p_g_bias_ih_l0_reverse = m + 489  // [24]
+        let p_g_bias_hh_l0_reverse = m + 513  // [24]
+        let p_last_weight_ih_l0 = m + 537  // [144]
+        let p_last_weight_hh_l0 = m + 681  // [48]
+        let p_last_bias_ih_l0 = m + 729  // [12]
+        let p_last_bias_hh_l0 = m + 741  // [12]
+        let p_last_weight_ih_l0_reverse = m + 753  // [144]
+        let p_last_weight_hh_l0_reverse = m + 897  // [48]
+        let p_last_bias_ih_l0_reverse = m + 945  // [12]
+        let p_last_bias_hh_l0_reverse = m + 957  // [12]
+        let p_out_weight = m + 969  // [11]
+        let p_out_bias = m + 980  // [1]
+        let v_series = m + 3957  // [80]
+        let v_p_conv = m + 4037  // [120]
+        let v_p = m + 4157  // [120]
+        let v_g_forward = m + 4277  // [240]
+        let v_g_reverse = m + 4517  // [240]
+        let v_g = m + 4757  // [480]
+        let v_q = m + 5237  // [12]
+        let v_last_forward = m + 5249  // [16]
+        let v_last_reverse = m + 5265  // [16]
+        let v_last = m + 5281  // [32]
+        let v_j = m + 5313  // [44]
+        let v_out = m + 5357  // [4]
+        let work_g_forward = m + 6768  // [3288]
+        let work_g_reverse = m + 10064  // [3288]
+        let work_last_forward = m + 13360  // [2304]
+        let work_last_reverse = m + 15664  // [2304]
+        let scratch = m + 17984  // [331]
         for k in 0..<count &* 20 { v_series[k] = input[k] }  // small: copied, see Plan
         // p.conv = conv1d(series)  [3x10]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, p_p_weight, p_p_bias, v_series, v_p_conv, count: count, scratch: scratch)
         // p = tanh(p.conv)  [3x10]
         NetcRuntime.CPUKernels.activation(.tanh, v_p_conv, into: v_p, count &* 30)
-        // g.forward = lstm(p)  [8x10]
-        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g_forward, lastOnly: false, reversed: false, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, bi: p_g_bias_ih_l0, bh: p_g_bias_hh_l0, work: work_g_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
-        // g.reverse = lstm(p)  [8x10]
-        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g_reverse, lastOnly: false, reversed: true, wi: p_g_weight_ih_l0_reverse, wh: p_g_weight_hh_l0_reverse, bi: p_g_bias_ih_l0_reverse, bh: p_g_bias_hh_l0_reverse, work: work_g_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
-        // g = concat(g.forward, g.reverse)  [16x10]
+        // g.forward = lstm(p)  [6x10]
+        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g_forward, lastOnly: false, reversed: false, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, bi: p_g_bias_ih_l0, bh: p_g_bias_hh_l0, work: work_g_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 6, batch: 4), count: count)
+        // g.reverse = lstm(p)  [6x10]
+        NetcRuntime.RecurrentKernels.lstmForward(v_p, v_g_reverse, lastOnly: false, reversed: true, wi: p_g_weight_ih_l0_reverse, wh: p_g_weight_hh_l0_reverse, bi: p_g_bias_ih_l0_reverse, bh: p_g_bias_hh_l0_reverse, work: work_g_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 6, batch: 4), count: count)
+        // g = concat(g.forward, g.reverse)  [12x10]
         for b in 0..<count {
-            let x0 = v_g_forward + b &* 80, x1 = v_g_reverse + b &* 80, y = v_g + b &* 160
-            for i in 0..<80 { y[0 + i] = x0[i] }
-            for i in 0..<80 { y[80 + i] = x1[i] }
+            let x0 = v_g_forward + b &* 60, x1 = v_g_reverse + b &* 60, y = v_g + b &* 120
+            for i in 0..<60 { y[0 + i] = x0[i] }
+            for i in 0..<60 { y[60 + i] = x1[i] }
         }
         // q = global_avg_pool(p)  [3]
         for b in 0..<count {
@@ -144,9 +144,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
             }
         }
         // last.forward = gru(g)  [4]
-        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_forward, lastOnly: true, reversed: false, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, bi: p_last_bias_ih_l0, bh: p_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_forward, lastOnly: true, reversed: false, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, bi: p_last_bias_ih_l0, bh: p_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 12, length: 10, hidden: 4, batch: 4), count: count)
         // last.reverse = gru(g)  [4]
-        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_reverse, lastOnly: true, reversed: true, wi: p_last_weight_ih_l0_reverse, wh: p_last_weight_hh_l0_reverse, bi: p_last_bias_ih_l0_reverse, bh: p_last_bias_hh_l0_reverse, work: work_last_reverse, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_reverse, lastOnly: true, reversed: true, wi: p_last_weight_ih_l0_reverse, wh: p_last_weight_hh_l0_reverse, bi: p_last_bias_ih_l0_reverse, bh: p_last_bias_hh_l0_reverse, work: work_last_reverse, NetcRuntime.RecurrentKernels.GRULayout(channels: 12, length: 10, hidden: 4, batch: 4), count: count)
         // last = concat(last.forward, last.reverse)  [8]
         for b in 0..<count {
             let x0 = v_last_forward + b &* 4, x1 = v_last_reverse + b &* 4, y = v_last + b &* 8
@@ -166,9 +166,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 7277  // [4]
-        let g_out = m + 9001  // [4]
-        let target = m + 23088  // [4]
+        let v_out = m + 5357  // [4]
+        let g_out = m + 6761  // [4]
+        let target = m + 17968  // [4]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -186,54 +186,54 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_g_weight_ih_l0 = m + 9  // [96]
-        let p_g_weight_hh_l0 = m + 105  // [256]
-        let p_g_weight_ih_l0_reverse = m + 425  // [96]
-        let p_g_weight_hh_l0_reverse = m + 521  // [256]
-        let p_last_weight_ih_l0 = m + 841  // [192]
-        let p_last_weight_hh_l0 = m + 1033  // [48]
-        let p_last_weight_ih_l0_reverse = m + 1105  // [192]
-        let p_last_weight_hh_l0_reverse = m + 1297  // [48]
-        let p_out_weight = m + 1369  // [11]
-        let dp_p_weight = m + 1392  // [6]
-        let dp_p_bias = m + 1398  // [3]
-        let dp_g_weight_ih_l0 = m + 1401  // [96]
-        let dp_g_weight_hh_l0 = m + 1497  // [256]
-        let dp_g_bias_ih_l0 = m + 1753  // [32]
-        let dp_g_bias_hh_l0 = m + 1785  // [32]
-        let dp_g_weight_ih_l0_reverse = m + 1817  // [96]
-        let dp_g_weight_hh_l0_reverse = m + 1913  // [256]
-        let dp_g_bias_ih_l0_reverse = m + 2169  // [32]
-        let dp_g_bias_hh_l0_reverse = m + 2201  // [32]
-        let dp_last_weight_ih_l0 = m + 2233  // [192]
-        let dp_last_weight_hh_l0 = m + 2425  // [48]
-        let dp_last_bias_ih_l0 = m + 2473  // [12]
-        let dp_last_bias_hh_l0 = m + 2485  // [12]
-        let dp_last_weight_ih_l0_reverse = m + 2497  // [192]
-        let dp_last_weight_hh_l0_reverse = m + 2689  // [48]
-        let dp_last_bias_ih_l0_reverse = m + 2737  // [12]
-        let dp_last_bias_hh_l0_reverse = m + 2749  // [12]
-        let dp_out_weight = m + 2761  // [11]
-        let dp_out_bias = m + 2772  // [1]
-        let v_series = m + 5557  // [80]
-        let v_p = m + 5757  // [120]
-        let v_j = m + 7233  // [44]
-        let g_p_conv = m + 7361  // [120]
-        let g_p = m + 7481  // [120]
-        let g_g_forward = m + 7601  // [320]
-        let g_g_reverse = m + 7921  // [320]
-        let g_g = m + 8241  // [640]
-        let g_q = m + 8881  // [12]
-        let g_last_forward = m + 8893  // [16]
-        let g_last_reverse = m + 8909  // [16]
-        let g_last = m + 8925  // [32]
-        let g_j = m + 8957  // [44]
-        let g_out = m + 9001  // [4]
-        let work_g_forward = m + 9008  // [4368]
-        let work_g_reverse = m + 13376  // [4368]
-        let work_last_forward = m + 17744  // [2672]
-        let work_last_reverse = m + 20416  // [2672]
-        let scratch = m + 23104  // [331]
+        let p_g_weight_ih_l0 = m + 9  // [72]
+        let p_g_weight_hh_l0 = m + 81  // [144]
+        let p_g_weight_ih_l0_reverse = m + 273  // [72]
+        let p_g_weight_hh_l0_reverse = m + 345  // [144]
+        let p_last_weight_ih_l0 = m + 537  // [144]
+        let p_last_weight_hh_l0 = m + 681  // [48]
+        let p_last_weight_ih_l0_reverse = m + 753  // [144]
+        let p_last_weight_hh_l0_reverse = m + 897  // [48]
+        let p_out_weight = m + 969  // [11]
+        let dp_p_weight = m + 992  // [6]
+        let dp_p_bias = m + 998  // [3]
+        let dp_g_weight_ih_l0 = m + 1001  // [72]
+        let dp_g_weight_hh_l0 = m + 1073  // [144]
+        let dp_g_bias_ih_l0 = m + 1217  // [24]
+        let dp_g_bias_hh_l0 = m + 1241  // [24]
+        let dp_g_weight_ih_l0_reverse = m + 1265  // [72]
+        let dp_g_weight_hh_l0_reverse = m + 1337  // [144]
+        let dp_g_bias_ih_l0_reverse = m + 1481  // [24]
+        let dp_g_bias_hh_l0_reverse = m + 1505  // [24]
+        let dp_last_weight_ih_l0 = m + 1529  // [144]
+        let dp_last_weight_hh_l0 = m + 1673  // [48]
+        let dp_last_bias_ih_l0 = m + 1721  // [12]
+        let dp_last_bias_hh_l0 = m + 1733  // [12]
+        let dp_last_weight_ih_l0_reverse = m + 1745  // [144]
+        let dp_last_weight_hh_l0_reverse = m + 1889  // [48]
+        let dp_last_bias_ih_l0_reverse = m + 1937  // [12]
+        let dp_last_bias_hh_l0_reverse = m + 1949  // [12]
+        let dp_out_weight = m + 1961  // [11]
+        let dp_out_bias = m + 1972  // [1]
+        let v_series = m + 3957  // [80]
+        let v_p = m + 4157  // [120]
+        let v_j = m + 5313  // [44]
+        let g_p_conv = m + 5441  // [120]
+        let g_p = m + 5561  // [120]
+        let g_g_forward = m + 5681  // [240]
+        let g_g_reverse = m + 5921  // [240]
+        let g_g = m + 6161  // [480]
+        let g_q = m + 6641  // [12]
+        let g_last_forward = m + 6653  // [16]
+        let g_last_reverse = m + 6669  // [16]
+        let g_last = m + 6685  // [32]
+        let g_j = m + 6717  // [44]
+        let g_out = m + 6761  // [4]
+        let work_g_forward = m + 6768  // [3288]
+        let work_g_reverse = m + 10064  // [3288]
+        let work_last_forward = m + 13360  // [2304]
+        let work_last_reverse = m + 15664  // [2304]
+        let scratch = m + 17984  // [331]
         // out: linear backward → δ j =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_j, dp_out_weight, dp_out_bias, n: 11, m: 1, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_j, accumulate: false, n: 11, m: 1, count: count)
@@ -250,9 +250,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
             for i in 0..<4 { dx1[i] = dy[4 + i] }
         }
         // last.reverse: gru backward → δ g =
-        NetcRuntime.RecurrentKernels.gruBackward(g_last_reverse, lastOnly: true, reversed: true, dx: g_g, accumulate: false, wi: p_last_weight_ih_l0_reverse, wh: p_last_weight_hh_l0_reverse, dwi: dp_last_weight_ih_l0_reverse, dwh: dp_last_weight_hh_l0_reverse, dbi: dp_last_bias_ih_l0_reverse, dbh: dp_last_bias_hh_l0_reverse, work: work_last_reverse, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        NetcRuntime.RecurrentKernels.gruBackward(g_last_reverse, lastOnly: true, reversed: true, dx: g_g, accumulate: false, wi: p_last_weight_ih_l0_reverse, wh: p_last_weight_hh_l0_reverse, dwi: dp_last_weight_ih_l0_reverse, dwh: dp_last_weight_hh_l0_reverse, dbi: dp_last_bias_ih_l0_reverse, dbh: dp_last_bias_hh_l0_reverse, work: work_last_reverse, NetcRuntime.RecurrentKernels.GRULayout(channels: 12, length: 10, hidden: 4, batch: 4), count: count)
         // last.forward: gru backward → δ g +=
-        NetcRuntime.RecurrentKernels.gruBackward(g_last_forward, lastOnly: true, reversed: false, dx: g_g, accumulate: true, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, dwi: dp_last_weight_ih_l0, dwh: dp_last_weight_hh_l0, dbi: dp_last_bias_ih_l0, dbh: dp_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 16, length: 10, hidden: 4, batch: 4), count: count)
+        NetcRuntime.RecurrentKernels.gruBackward(g_last_forward, lastOnly: true, reversed: false, dx: g_g, accumulate: true, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, dwi: dp_last_weight_ih_l0, dwh: dp_last_weight_hh_l0, dbi: dp_last_bias_ih_l0, dbh: dp_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 12, length: 10, hidden: 4, batch: 4), count: count)
         // q: global_avg_pool backward → δ p =
         for b in 0..<count {
             let dy = g_q + b &* 3, dx0 = g_p + b &* 30
@@ -263,14 +263,14 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         }
         // g: concat backward → δ g.forward =, δ g.reverse =
         for b in 0..<count {
-            let dy = g_g + b &* 160, dx0 = g_g_forward + b &* 80, dx1 = g_g_reverse + b &* 80
-            for i in 0..<80 { dx0[i] = dy[0 + i] }
-            for i in 0..<80 { dx1[i] = dy[80 + i] }
+            let dy = g_g + b &* 120, dx0 = g_g_forward + b &* 60, dx1 = g_g_reverse + b &* 60
+            for i in 0..<60 { dx0[i] = dy[0 + i] }
+            for i in 0..<60 { dx1[i] = dy[60 + i] }
         }
         // g.reverse: lstm backward → δ p +=
-        NetcRuntime.RecurrentKernels.lstmBackward(g_g_reverse, lastOnly: false, reversed: true, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0_reverse, wh: p_g_weight_hh_l0_reverse, dwi: dp_g_weight_ih_l0_reverse, dwh: dp_g_weight_hh_l0_reverse, dbi: dp_g_bias_ih_l0_reverse, dbh: dp_g_bias_hh_l0_reverse, work: work_g_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        NetcRuntime.RecurrentKernels.lstmBackward(g_g_reverse, lastOnly: false, reversed: true, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0_reverse, wh: p_g_weight_hh_l0_reverse, dwi: dp_g_weight_ih_l0_reverse, dwh: dp_g_weight_hh_l0_reverse, dbi: dp_g_bias_ih_l0_reverse, dbh: dp_g_bias_hh_l0_reverse, work: work_g_reverse, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 6, batch: 4), count: count)
         // g.forward: lstm backward → δ p +=
-        NetcRuntime.RecurrentKernels.lstmBackward(g_g_forward, lastOnly: false, reversed: false, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, dwi: dp_g_weight_ih_l0, dwh: dp_g_weight_hh_l0, dbi: dp_g_bias_ih_l0, dbh: dp_g_bias_hh_l0, work: work_g_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 8, batch: 4), count: count)
+        NetcRuntime.RecurrentKernels.lstmBackward(g_g_forward, lastOnly: false, reversed: false, dx: g_p, accumulate: true, wi: p_g_weight_ih_l0, wh: p_g_weight_hh_l0, dwi: dp_g_weight_ih_l0, dwh: dp_g_weight_hh_l0, dbi: dp_g_bias_ih_l0, dbh: dp_g_bias_hh_l0, work: work_g_forward, NetcRuntime.RecurrentKernels.LSTMLayout(channels: 3, length: 10, hidden: 6, batch: 4), count: count)
         // p: tanh backward → δ p.conv =
         for b in 0..<count {
             let y = v_p + b &* 30, dy = g_p + b &* 30, dx0 = g_p_conv + b &* 30
@@ -284,9 +284,9 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_p_weight = m + 0  // [6]
-        let g_series = m + 7281  // [80]
-        let g_p_conv = m + 7361  // [120]
-        let scratch = m + 23104  // [331]
+        let g_series = m + 5361  // [80]
+        let g_p_conv = m + 5441  // [120]
+        let scratch = m + 17984  // [331]
         // p.conv: conv1d backward → δ series =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 3, g_p_conv, p_p_weight, g_series, accumulate: false, count: count, scratch: scratch)
     }
@@ -294,17 +294,25 @@ public struct Forecast: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 1392  // [1381]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 1381)
+        let gradients = m + 992  // [981]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 981)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [1381]
-        let gradients = m + 1392  // [1381]
-        let firstMoment = m + 2784  // [1381]
-        let secondMoment = m + 4176  // [1381]
-        step.apply(parameters, gradients: gradients, first: firstMoment, second: secondMoment, count: 1381, decays: false)
+        let parameters = m + 0  // [981]
+        let gradients = m + 992  // [981]
+        let firstMoment = m + 1984  // [981]
+        let secondMoment = m + 2976  // [981]
+        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
+        for k in 0..<981 {
+            let g = scale * gradients[k]
+            let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
+            let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
+            firstMoment[k] = m1
+            secondMoment[k] = m2
+            parameters[k] -= lr * (m1 / c1) / ((m2 / c2).squareRoot() + epsilon)
+        }
     }
 }
