@@ -213,11 +213,9 @@ public enum CPUKernels {
         case .adam, .adamw: NETC_UPDATE_ADAM
         case .rmsprop: NETC_UPDATE_RMSPROP
         }
-        // RMSprop's α travels as β₂: the square average is Adam's second moment without its bias correction.
-        let beta2 = h.optimizer == .rmsprop ? h.alpha : h.beta2
         return netc_update(kind: Int32(kind), nesterov: h.nesterov ? 1 : 0,
-                           learning_rate: Float(h.learningRate), momentum: Float(h.momentum), beta1: Float(h.beta1), beta2: Float(beta2),
-                           one_minus_beta1: Float(1 - h.beta1), one_minus_beta2: Float(1 - beta2), epsilon: Float(h.epsilon),
+                           learning_rate: Float(h.learningRate), momentum: Float(h.momentum), beta1: Float(h.beta1), beta2: Float(h.beta2),
+                           one_minus_beta1: Float(1 - h.beta1), one_minus_beta2: Float(1 - h.beta2), epsilon: Float(h.epsilon),
                            correction1: Float(step.correction1), correction2: Float(step.correction2),
                            decay: decays ? Float(h.gradientDecay) : 0, shrink: decays ? Float(h.weightShrink) : 1,
                            gradient_scale: Float(step.gradientScale))

@@ -27,8 +27,12 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
-    /// α, the square average's decay (RMSprop).
-    public var alpha = 0.99
+    /// α, RMSprop's square-average decay: the same role as Adam's β₂ (the
+    /// second moment without its bias correction), and kept there.
+    public var alpha: Double {
+        get { beta2 }
+        set { beta2 = newValue }
+    }
     /// λ, on weights only (biases are not decayed): SGD and Adam add λw to the
     /// gradient (L2); AdamW shrinks the weight by ηλ instead (decoupled).
     public var weightDecay: Double
@@ -54,10 +58,8 @@ public struct Hyperparameters: Sendable, Equatable, Hashable {
     /// RMSprop: PyTorch's defaults.
     public static func rmsprop(learningRate: Double, alpha: Double = 0.99, epsilon: Double = 1e-8, momentum: Double = 0,
                                weightDecay: Double = 0, schedule: LearningRateSchedule = .constant, gradientClipNorm: Double = 0) -> Self {
-        var h = Self(optimizer: .rmsprop, learningRate: learningRate, momentum: momentum, nesterov: false, beta1: 0.9, beta2: 0.999,
-                     epsilon: epsilon, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
-        h.alpha = alpha
-        return h
+        Self(optimizer: .rmsprop, learningRate: learningRate, momentum: momentum, nesterov: false, beta1: 0.9, beta2: alpha,
+             epsilon: epsilon, weightDecay: weightDecay, schedule: schedule, gradientClipNorm: gradientClipNorm)
     }
 
     /// AdamW: PyTorch's defaults, weight decay 0.01 included.

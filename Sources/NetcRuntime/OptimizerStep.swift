@@ -10,8 +10,8 @@ public struct OptimizerStep: Sendable {
     public let learningRate: Double
     public let momentum: Double
     public let beta1: Double, beta2: Double, epsilon: Double
-    /// RMSprop's α.
-    public let alpha: Double
+    /// RMSprop's α, kept as β₂ (`Hyperparameters.alpha`).
+    @inlinable public var alpha: Double { beta2 }
     public let weightDecay: Double
     /// 1 − β₁ᵗ and 1 − β₂ᵗ (1 for SGD).
     public let correction1: Double, correction2: Double
@@ -27,7 +27,6 @@ public struct OptimizerStep: Sendable {
         beta1 = h.beta1
         beta2 = h.beta2
         epsilon = h.epsilon
-        alpha = h.alpha
         weightDecay = h.weightDecay
         correction1 = h.usesMoments ? 1 - Math.pow(h.beta1, Double(step)) : 1
         correction2 = h.usesMoments ? 1 - Math.pow(h.beta2, Double(step)) : 1
