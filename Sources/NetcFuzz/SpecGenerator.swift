@@ -102,6 +102,14 @@ public struct SpecGenerator: RandomNumberGenerator {
         },
         "lstm": { g, name, order in g.recurrent("lstm", name, order) },
         "gru": { g, name, order in g.recurrent("gru", name, order) },
+        "attention": { g, name, order in
+            let sequences = order.filter { $0.shape.count == 2 }
+            guard !sequences.isEmpty else { return nil }
+            let from = g.pick(sequences), channels = from.shape[0]
+            let heads = g.pick((1...channels).filter { channels % $0 == 0 })
+            let line = "attention \(name)(\(from.name))" + (heads > 1 || g.chance(0.3) ? ", heads: \(heads)" : "") + (g.chance(0.4) ? ", causal: true" : "")
+            return (line, Drawn(name: name, shape: from.shape), [from.name])
+        },
         "global_avg_pool": { g, name, order in g.globalPool("global_avg_pool", name, order) },
         "global_max_pool": { g, name, order in g.globalPool("global_max_pool", name, order) },
     ]
@@ -139,7 +147,6 @@ public struct SpecGenerator: RandomNumberGenerator {
         return (line, Drawn(name: name, shape: [channels] + out), [from.name])
     }
 
-    /// A max or average pool over a node of rank 2 or 3.
     /// A recurrent layer over a sequence: every step's state, or the last.
     mutating func recurrent(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let sequences = order.filter { $0.shape.count == 2 }
@@ -158,6 +165,7 @@ public struct SpecGenerator: RandomNumberGenerator {
         return ("\(keyword) \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
     }
 
+    /// A max or average pool over a node of rank 2 or 3.
     mutating func pool(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let candidates = order.filter { $0.shape.count == 2 || $0.shape.count == 3 }
         guard !candidates.isEmpty else { return nil }

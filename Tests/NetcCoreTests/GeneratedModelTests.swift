@@ -29,6 +29,9 @@ final class GeneratedModelTests: XCTestCase {
     func testSentiment() throws { try checkAgainstInterpreter(Sentiment.self, "sequences.net", steps: 3) }
     func testForecast() throws { try checkAgainstInterpreter(Forecast.self, "sequences.net", network: "Forecast", steps: 3) }
     func testRecurrent() throws { try checkAgainstInterpreter(Recurrent.self, "sequences.net", network: "Recurrent", steps: 3) }
+    /// Token ids through a residual two-head attention block (Float); a causal stack of attention layers, one with a head per channel (Double).
+    func testEncoder() throws { try checkAgainstInterpreter(Encoder.self, "attention.net", steps: 3) }
+    func testCausal() throws { try checkAgainstInterpreter(Causal.self, "attention.net", network: "Causal", steps: 3) }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
@@ -88,7 +91,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 20)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 21)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

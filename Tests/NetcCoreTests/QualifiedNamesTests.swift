@@ -13,8 +13,9 @@ final class QualifiedNamesTests: XCTestCase {
     }
 
     /// One swiftc run type-checks a model named after every runtime and
-    /// standard-library name generated code uses, plus a file declaring user
-    /// types with the runtime's names (as a build-plugin target might).
+    /// standard-library name generated code uses and one whose tensor names
+    /// meet as identifiers, plus a file declaring user types with the
+    /// runtime's names (as a build-plugin target might).
     func testModelsUnderReservedLookingNamesTypeCheck() throws {
         let modules = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/Modules").path
         guard FileManager.default.fileExists(atPath: modules + "/NetcRuntime.swiftmodule") else {
@@ -31,6 +32,23 @@ final class QualifiedNamesTests: XCTestCase {
                 try FileIO.writeAtomically(Array(source.utf8), to: "\(dir)/\(file)")
                 paths.append("\(dir)/\(file)")
             }
+        }
+        // Tensor names that meet as identifiers: 'a.out_proj.weight' and 'a_out_proj.weight' are both a_out_proj_weight.
+        let meeting = Frontend(file: SourceFile(path: "Meeting.net", text: """
+            network Meeting {
+              input x: 4x3
+              attention a(x)
+              flatten f(a)
+              dense a_out_proj(f): 2
+              loss squared_error(a_out_proj)
+            }
+            """))
+        XCTAssertFalse(meeting.hasErrors, meeting.renderedDiagnostics)
+        let tensors = BufferNames(meeting.graphs[0]).tensors
+        XCTAssertEqual(Set(tensors).count, tensors.count, "\(tensors)")
+        for (file, source) in Compiler.emit(meeting.graphs, sourcePath: "Meeting.net") {
+            try FileIO.writeAtomically(Array(source.utf8), to: "\(dir)/\(file)")
+            paths.append("\(dir)/\(file)")
         }
         try typeCheck(paths, modules)
         // A second target: one model beside user types named like the runtime's.

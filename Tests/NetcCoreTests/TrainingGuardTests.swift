@@ -25,9 +25,11 @@ final class TrainingGuardTests: XCTestCase {
     }
 
     /// A NaN at one step of one sample's sequence reaches that sample's
-    /// prediction through the recurrent kernels (Float) and the ops' loops
-    /// (Double), leaves the other samples' alone, and the step is skipped.
-    func testRecurrentLayersKeepNaN() {
+    /// prediction through the recurrent kernels (Float), the ops' loops
+    /// (Double) and causal attention (a NaN score is never the softmax's
+    /// largest, yet keeps its row NaN), leaves the other samples' alone, and
+    /// the step is skipped.
+    func testSequenceLayersKeepNaN() {
         func check<M: GeneratedModel>(_: M.Type) {
             var model = M(seed: 3)
             let before = model.parameters
@@ -42,6 +44,7 @@ final class TrainingGuardTests: XCTestCase {
         }
         check(Forecast.self)
         check(Recurrent.self)
+        check(Causal.self)
     }
 
     /// 1. Every activation keeps a NaN, in Double and in generated Float code:

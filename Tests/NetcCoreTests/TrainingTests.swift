@@ -242,11 +242,15 @@ final class TrainingTests: XCTestCase {
         // Recurrent layers: through RecurrentKernels (Float) and the ops' loops with their working space (Double).
         checkStepsAllocateNothing(Forecast.self)
         checkStepsAllocateNothing(Recurrent.self)
+        // Attention's loops with their working space, Float and Double.
+        checkStepsAllocateNothing(Encoder.self, ids: true)
+        checkStepsAllocateNothing(Causal.self)
     }
 
-    func checkStepsAllocateNothing<M: GeneratedModel>(_: M.Type) {
+    /// `ids`: the inputs are token ids (0 to 6) for an embedding.
+    func checkStepsAllocateNothing<M: GeneratedModel>(_: M.Type, ids: Bool = false) {
         var model = M(seed: 1)
-        let input = (0..<(M.batchSize * M.inputCount)).map { M.Scalar(Double($0 % 7) / 7) }
+        let input = (0..<(M.batchSize * M.inputCount)).map { M.Scalar(Double($0 % 7) / (ids ? 1 : 7)) }
         let target = [M.Scalar](repeating: 0.5, count: M.batchSize * M.outputCount)
         var output = [M.Scalar](repeating: 0, count: M.batchSize * M.outputCount)
         model.trainStep(input: input, target: target)

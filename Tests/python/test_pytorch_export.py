@@ -38,6 +38,7 @@ SPECS = {
     "conv-layers.net": ["ConvLayers", "Sequence", "Tokens"], "interchange.net": ["Margins", "Tags"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
     "float-convs.net": ["FloatConvs"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
     "autoencoder.net": ["Autoencoder", "Stretch"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
+    "attention.net": ["Encoder", "Causal"],
 }
 STEPS = 20
 # Largest relative difference accepted: the two sides add in different orders.

@@ -109,6 +109,9 @@ extension Message {
     static func badPadding(_ keyword: String) -> Message {
         .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same' or a number of zeros on each side (0 to 64)")
     }
+    static func headsDivide(_ heads: Int, _ input: String, _ channels: Int) -> Message {
+        .error("heads-divide", "'attention' with \(heads) heads cannot split the \(channels) channels of '\(input)' evenly")
+    }
     static func embeddingNeedsInput(_ input: String) -> Message {
         .error("embedding-needs-input", "'embedding' reads ids from the network's input, but '\(input)' is computed")
     }

@@ -1,7 +1,7 @@
 /// The Swift name of every buffer in one model: `v_<node>` and `g_<node>` for
 /// a node's value and gradient, `p_<tensor>` and `dp_<tensor>` for a
 /// parameter tensor and its gradient, `mask_<node>` for a dropout mask; node
-/// and tensor names made identifiers ('.' → '_'), made unique by their index.
+/// and tensor names made identifiers ('.' → '_'), each made unique by its index.
 struct BufferNames: Sendable {
     let nodes: [String]
     let tensors: [String]
@@ -15,7 +15,9 @@ struct BufferNames: Sendable {
             return name
         }
         nodes = graph.nodes.map { unique(safeIdentifier($0.name), $0.id) }
-        tensors = graph.parameters.map { safeIdentifier($0.name) }
+        used = []
+        // Tensor names may hold more than one '.' ('a.out_proj.weight'), so they too can meet as identifiers.
+        tensors = graph.parameters.enumerated().map { unique(safeIdentifier($1.name), $0) }
         switch graph.training.optimizer {
         case .sgd: stateNames = ["velocity"]
         case .adam: stateNames = ["firstMoment", "secondMoment"]

@@ -13,9 +13,7 @@ struct BatchNormKind: NodeKind {
         let specs = [ParameterSpec("momentum", .number(0...1), default: .number(0.1)),
                      ParameterSpec("epsilon", .number(1e-12...1), default: .number(1e-5)),
                      ParameterSpec("affine", .bool, default: .bool(true))]
-        guard noValue(s, &diagnostics),
-              let values = ArgumentReader.read(s.arguments, specs, what: "'batch_norm'", at: s.range, diagnostics: &diagnostics)
-        else { return nil }
+        guard let values = options(s, specs, &diagnostics) else { return nil }
         return BatchNormDeclaration(momentum: values["momentum"]!.number, epsilon: values["epsilon"]!.number, affine: values["affine"]!.bool)
     }
 }

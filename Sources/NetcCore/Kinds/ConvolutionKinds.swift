@@ -73,6 +73,19 @@ enum WindowArguments {
     /// The sample layout a kind reads, for diagnostics.
     static func layout(sequence: Bool) -> String { sequence ? "channels × length (e.g. 3x100)" : "channels × height × width (e.g. 1x28x28)" }
 
+    /// Whether the input is a sequence (channels × length), for the kinds
+    /// that read one step at a time; reports it if not, with a note on a
+    /// vector read from the network's input, which is one channel.
+    static func isSequence(_ input: Shape, _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Bool {
+        guard input.rank != 2 else { return true }
+        let name = site.inputs.first?.name ?? "", n = input.count
+        let notes = input.isVector && site.readsNetworkInput.first == true
+            ? [Diagnostic.Note(message: "a series of \(n) single values is one channel: declare it as 'input \(name): 1x\(n)'", range: nil)]
+            : []
+        diagnostics.emit(.needsRank(site.keyword, layout(sequence: true), name, input), at: site.name.range, notes: notes)
+        return false
+    }
+
     /// The input's (channels, height, width), or a diagnostic when its rank is not the kind's.
     static func planes(_ input: Shape, sequence: Bool, _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> (Int, Int, Int)? {
         let d = input.dimensions

@@ -6,7 +6,7 @@ struct FlattenKind: NodeKind {
     var arity: Arity { .one }
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
-        guard noValue(s, &diagnostics), noArguments(s, &diagnostics) else { return nil }
+        guard [noValue(s, &diagnostics), noArguments(s, &diagnostics)].allSatisfy({ $0 }) else { return nil }
         return FlattenDeclaration()
     }
 }

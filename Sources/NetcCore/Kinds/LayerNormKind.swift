@@ -9,9 +9,7 @@ struct LayerNormKind: NodeKind {
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let specs = [ParameterSpec("epsilon", .number(1e-12...1), default: .number(1e-5)),
                      ParameterSpec("affine", .bool, default: .bool(true))]
-        guard noValue(s, &diagnostics),
-              let values = ArgumentReader.read(s.arguments, specs, what: "'layer_norm'", at: s.range, diagnostics: &diagnostics)
-        else { return nil }
+        guard let values = options(s, specs, &diagnostics) else { return nil }
         return LayerNormDeclaration(epsilon: values["epsilon"]!.number, affine: values["affine"]!.bool)
     }
 }

@@ -90,6 +90,7 @@ public enum NodeKinds {
         ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
         GlobalPoolKind.max, UpsampleKind(),
         LayerNormKind(), BatchNormKind(), EmbeddingKind(), RecurrentKind.lstm, RecurrentKind.gru,
+        AttentionKind(),
     ]
 
     /// The kind with this keyword.
@@ -104,6 +105,14 @@ extension NodeKind {
         guard let v = s.value else { return true }
         diagnostics.emit(.unexpectedToken(":", "after '\(s.name!.name)': '\(keyword)' takes no size"), at: v.range)
         return false
+    }
+
+    /// The options of a kind that takes no size: a value after ':' and every
+    /// wrong argument are reported together; nil if anything was wrong.
+    func options(_ s: Statement, _ specs: [ParameterSpec], _ diagnostics: inout DiagnosticBag) -> [String: Value]? {
+        let valueless = noValue(s, &diagnostics)
+        let values = ArgumentReader.read(s.arguments, specs, what: "'\(keyword)'", at: s.range, diagnostics: &diagnostics)
+        return valueless ? values : nil
     }
 
     /// Reports any argument, for kinds that take none.

@@ -40,15 +40,7 @@ struct RecurrentDeclaration: NodeDeclaration {
     let bidirectional: Bool
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
-        guard inputs[0].rank == 2 else {
-            let name = site.inputs.first?.name ?? "", n = inputs[0].count
-            let notes = inputs[0].isVector && site.readsNetworkInput.first == true
-                ? [Diagnostic.Note(message: "a series of \(n) single values is one channel: declare it as 'input \(name): 1x\(n)'", range: nil)]
-                : []
-            diagnostics.emit(.needsRank(site.keyword, WindowArguments.layout(sequence: true), name, inputs[0]), at: site.name.range,
-                             notes: notes)
-            return nil
-        }
+        guard WindowArguments.isSequence(inputs[0], site, &diagnostics) else { return nil }
         let one = op(inputs[0], reversed: false).outputShape.dimensions
         return Shape([(bidirectional ? 2 : 1) * one[0]] + one.dropFirst())
     }
