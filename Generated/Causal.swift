@@ -23,9 +23,9 @@ public struct Causal: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 2 }
     public static var parameterCount: Swift.Int { 186 }
-    public static var storageCount: Swift.Int { 3254 }
+    public static var storageCount: Swift.Int { 3542 }
     public static var outputOffset: Swift.Int { 924 }
-    public static var targetOffset: Swift.Int { 3248 }
+    public static var targetOffset: Swift.Int { 3536 }
     public static var inputGradientOffset: Swift.Int { 930 }
     public static var gradientOffset: Swift.Int { 192 }
     public static let info = NetcRuntime.ModelInfo(name: "Causal", seed: 0, fingerprint: 0x4eeea88b94370509, tensors: [
@@ -84,10 +84,10 @@ public struct Causal: NetcRuntime.GeneratedModel {
         let v_b = m + 840  // [72]
         let v_p = m + 912  // [12]
         let v_out = m + 924  // [6]
-        let work_a = m + 1296  // [1062]
-        let prepared_a = m + 2368  // [64]
-        let work_b = m + 2432  // [738]
-        let prepared_b = m + 3184  // [64]
+        let work_a = m + 1296  // [1206]
+        let prepared_a = m + 2512  // [64]
+        let work_b = m + 2576  // [882]
+        let prepared_b = m + 3472  // [64]
         for k in 0..<count &* 18 { v_x[k] = input[k] }  // small: copied, see Plan
         // c.conv = conv1d(x)  [4x6]
         for b in 0..<count {
@@ -121,34 +121,14 @@ public struct Causal: NetcRuntime.GeneratedModel {
         for r in 0..<12 { for ch in 0..<4 { prepared_a[ch &* 12 &+ r] = p_a_in_proj_weight[r &* 4 &+ ch] } }
         for r in 0..<4 { for ch in 0..<4 { prepared_a[48 &+ ch &* 4 &+ r] = p_a_out_proj_weight[r &* 4 &+ ch] } }
         for b in 0..<count {
-            let x0 = v_c + b &* 24, y = v_a + b &* 24, w = work_a + b &* 354
+            let x0 = v_c + b &* 24, y = v_a + b &* 24, w = work_a + b &* 402
             let qkv = w, p = w + 72, o = w + 216, row = w + 240
             for t in 0..<6 {
                 let s = qkv + t &* 12
                 s.update(from: p_a_in_proj_bias, count: 12)
                 for ch in 0..<4 { let v = x0[ch &* 6 &+ t], column = prepared_a + ch &* 12; for r in 0..<12 { s[r] += column[r] * v } }
             }
-            for h in 0..<4 {
-                for i in 0..<6 {
-                    let q = qkv + (i &* 12 &+ h &* 1), scores = p + (h &* 6 &+ i) &* 6, out = o + (i &* 4 &+ h &* 1)
-                    let n = i &+ 1
-                    var top = -Scalar.infinity
-                    for j in 0..<n {
-                        let k = qkv + (j &* 12 &+ 4 &+ h &* 1)
-                        var s: Scalar = 0
-                        for d in 0..<1 { s += q[d] * k[d] }
-                        s *= 1.0
-                        scores[j] = s
-                        top = s > top ? s : top  // a NaN score is not the top, and its exponential is NaN
-                    }
-                    NetcRuntime.Math.exp(scores, minus: top, into: scores, n)
-                    var sum: Scalar = 0
-                    for j in 0..<n { sum += scores[j] }
-                    let inverse = 1 / sum
-                    for d in 0..<1 { out[d] = 0 }
-                    for j in 0..<n { let pj = scores[j] * inverse, v = qkv + (j &* 12 &+ 8 &+ h &* 1); scores[j] = pj; for d in 0..<1 { out[d] += pj * v[d] } }
-                }
-            }
+            NetcRuntime.AttentionKernels.mix(qkv, p, o, w + 354, channels: 4, length: 6, heads: 4, causal: true, scale: 1.0)
             for t in 0..<6 {
                 row.update(from: p_a_out_proj_bias, count: 4)
                 let mixed = o + t &* 4
@@ -160,34 +140,14 @@ public struct Causal: NetcRuntime.GeneratedModel {
         for r in 0..<12 { for ch in 0..<4 { prepared_b[ch &* 12 &+ r] = p_b_in_proj_weight[r &* 4 &+ ch] } }
         for r in 0..<4 { for ch in 0..<4 { prepared_b[48 &+ ch &* 4 &+ r] = p_b_out_proj_weight[r &* 4 &+ ch] } }
         for b in 0..<count {
-            let x0 = v_a + b &* 24, y = v_b + b &* 24, w = work_b + b &* 246
+            let x0 = v_a + b &* 24, y = v_b + b &* 24, w = work_b + b &* 294
             let qkv = w, p = w + 72, o = w + 108, row = w + 132
             for t in 0..<6 {
                 let s = qkv + t &* 12
                 s.update(from: p_b_in_proj_bias, count: 12)
                 for ch in 0..<4 { let v = x0[ch &* 6 &+ t], column = prepared_b + ch &* 12; for r in 0..<12 { s[r] += column[r] * v } }
             }
-            for h in 0..<1 {
-                for i in 0..<6 {
-                    let q = qkv + (i &* 12 &+ h &* 4), scores = p + (h &* 6 &+ i) &* 6, out = o + (i &* 4 &+ h &* 4)
-                    let n = i &+ 1
-                    var top = -Scalar.infinity
-                    for j in 0..<n {
-                        let k = qkv + (j &* 12 &+ 4 &+ h &* 4)
-                        var s: Scalar = 0
-                        for d in 0..<4 { s += q[d] * k[d] }
-                        s *= 0.5
-                        scores[j] = s
-                        top = s > top ? s : top  // a NaN score is not the top, and its exponential is NaN
-                    }
-                    NetcRuntime.Math.exp(scores, minus: top, into: scores, n)
-                    var sum: Scalar = 0
-                    for j in 0..<n { sum += scores[j] }
-                    let inverse = 1 / sum
-                    for d in 0..<4 { out[d] = 0 }
-                    for j in 0..<n { let pj = scores[j] * inverse, v = qkv + (j &* 12 &+ 8 &+ h &* 4); scores[j] = pj; for d in 0..<4 { out[d] += pj * v[d] } }
-                }
-            }
+            NetcRuntime.AttentionKernels.mix(qkv, p, o, w + 246, channels: 4, length: 6, heads: 1, causal: true, scale: 0.5)
             for t in 0..<6 {
                 row.update(from: p_b_out_proj_bias, count: 4)
                 let mixed = o + t &* 4
@@ -217,7 +177,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 924  // [6]
         let g_out = m + 1284  // [6]
-        let target = m + 3248  // [6]
+        let target = m + 3536  // [6]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -264,8 +224,8 @@ public struct Causal: NetcRuntime.GeneratedModel {
         let g_b = m + 1200  // [72]
         let g_p = m + 1272  // [12]
         let g_out = m + 1284  // [6]
-        let work_a = m + 1296  // [1062]
-        let work_b = m + 2432  // [738]
+        let work_a = m + 1296  // [1206]
+        let work_b = m + 2576  // [882]
         gradients.update(repeating: 0, count: 186)
         // out: linear backward → δ p =
         for b in 0..<count {
@@ -297,7 +257,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
         }
         // b: attention backward → δ a =
         for b in 0..<count {
-            let x0 = v_a + b &* 24, dy = g_b + b &* 24, dx0 = g_a + b &* 24, w = work_b + b &* 246
+            let x0 = v_a + b &* 24, dy = g_b + b &* 24, dx0 = g_a + b &* 24, w = work_b + b &* 294
             let qkv = w, p = w + 72
             let o = w + 108
             let dO = w + 136, dqkv = w + 160, dp = w + 232
@@ -313,27 +273,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                     for ch in 0..<4 { gradients[ch] += g * mixed[ch] }
                 }
             }
-            dqkv.update(repeating: 0, count: 72)
-            for h in 0..<1 {
-                for i in 0..<6 {
-                    let q = qkv + (i &* 12 &+ h &* 4), dq = dqkv + (i &* 12 &+ h &* 4)
-                    let scores = p + (h &* 6 &+ i) &* 6, go = dO + (i &* 4 &+ h &* 4)
-                    let n = i &+ 1
-                    var dot: Scalar = 0
-                    for j in 0..<n {
-                        let v = qkv + (j &* 12 &+ 8 &+ h &* 4)
-                        var s: Scalar = 0
-                        for d in 0..<4 { s += go[d] * v[d] }
-                        dp[j] = s
-                        dot += scores[j] * s
-                    }
-                    for j in 0..<n {
-                        let pj = scores[j], ds = pj * (dp[j] - dot) * 0.5
-                        let k = qkv + (j &* 12 &+ 4 &+ h &* 4), dk = dqkv + (j &* 12 &+ 4 &+ h &* 4), dv = dk + 4
-                        for d in 0..<4 { dq[d] += ds * k[d]; dk[d] += ds * q[d]; dv[d] += pj * go[d] }
-                    }
-                }
-            }
+            NetcRuntime.AttentionKernels.mixBackward(qkv, p, dO, dqkv, dp, w + 246, channels: 4, length: 6, heads: 1, causal: true, scale: 0.5)
             let xt = w + 238
             for t in 0..<6 {
                 let g = dqkv + t &* 12
@@ -350,7 +290,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
         }
         // a: attention backward → δ c =
         for b in 0..<count {
-            let x0 = v_c + b &* 24, dy = g_a + b &* 24, dx0 = g_c + b &* 24, w = work_a + b &* 354
+            let x0 = v_c + b &* 24, dy = g_a + b &* 24, dx0 = g_c + b &* 24, w = work_a + b &* 402
             let qkv = w, p = w + 72
             let o = w + 216
             let dO = w + 244, dqkv = w + 268, dp = w + 340
@@ -366,27 +306,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                     for ch in 0..<4 { gradients[ch] += g * mixed[ch] }
                 }
             }
-            dqkv.update(repeating: 0, count: 72)
-            for h in 0..<4 {
-                for i in 0..<6 {
-                    let q = qkv + (i &* 12 &+ h &* 1), dq = dqkv + (i &* 12 &+ h &* 1)
-                    let scores = p + (h &* 6 &+ i) &* 6, go = dO + (i &* 4 &+ h &* 1)
-                    let n = i &+ 1
-                    var dot: Scalar = 0
-                    for j in 0..<n {
-                        let v = qkv + (j &* 12 &+ 8 &+ h &* 1)
-                        var s: Scalar = 0
-                        for d in 0..<1 { s += go[d] * v[d] }
-                        dp[j] = s
-                        dot += scores[j] * s
-                    }
-                    for j in 0..<n {
-                        let pj = scores[j], ds = pj * (dp[j] - dot) * 1.0
-                        let k = qkv + (j &* 12 &+ 4 &+ h &* 1), dk = dqkv + (j &* 12 &+ 4 &+ h &* 1), dv = dk + 4
-                        for d in 0..<1 { dq[d] += ds * k[d]; dk[d] += ds * q[d]; dv[d] += pj * go[d] }
-                    }
-                }
-            }
+            NetcRuntime.AttentionKernels.mixBackward(qkv, p, dO, dqkv, dp, w + 354, channels: 4, length: 6, heads: 4, causal: true, scale: 1.0)
             let xt = w + 346
             for t in 0..<6 {
                 let g = dqkv + t &* 12

@@ -6,10 +6,11 @@ import NetcRuntime
 /// `Encoder`, compiled from the spec: every shape below is fixed at compile time.
 ///
 /// - `tokens`: input [10]
-/// - `e(tokens)`: embedding [8x10]
-/// - `a(e)`: attention [8x10]
-/// - `r(e, a)`: add [8x10]
-/// - `f.conv(r)`: conv1d [8x10]
+/// - `e(tokens)`: embedding [16x10]
+/// - `a(e)`: attention [16x10]
+/// - `r(e, a)`: add [16x10]
+/// - `c(r)`: attention [16x10]
+/// - `f.conv(c)`: conv1d [8x10]
 /// - `f(f.conv)`: relu [8x10]
 /// - `g(f)`: global_avg_pool [8]
 /// - `out(g)`: linear [3]
@@ -23,23 +24,27 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     public static var outputCount: Swift.Int { 3 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
-    public static var parameterCount: Swift.Int { 547 }
-    public static var storageCount: Swift.Int { 9158 }
-    public static var outputOffset: Swift.Int { 3339 }
-    public static var targetOffset: Swift.Int { 8800 }
-    public static var inputGradientOffset: Swift.Int { 3351 }
-    public static var gradientOffset: Swift.Int { 560 }
-    public static let info = NetcRuntime.ModelInfo(name: "Encoder", seed: 0, fingerprint: 0xee372ed32931e54d, tensors: [
-        .init("e.weight", shape: [20, 8], offset: 0, decays: true),
-        .init("a.in_proj_weight", shape: [24, 8], offset: 160, decays: true),
-        .init("a.in_proj_bias", shape: [24], offset: 352, decays: false),
-        .init("a.out_proj.weight", shape: [8, 8], offset: 376, decays: true),
-        .init("a.out_proj.bias", shape: [8], offset: 440, decays: false),
-        .init("f.weight", shape: [8, 8, 1], offset: 448, decays: true),
-        .init("f.bias", shape: [8], offset: 512, decays: false),
-        .init("out.weight", shape: [3, 8], offset: 520, decays: true),
-        .init("out.bias", shape: [3], offset: 544, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 1120, secondState: nil, classCount: 3)
+    public static var parameterCount: Swift.Int { 2659 }
+    public static var storageCount: Swift.Int { 34526 }
+    public static var outputOffset: Swift.Int { 11275 }
+    public static var targetOffset: Swift.Int { 34156 }
+    public static var inputGradientOffset: Swift.Int { 11287 }
+    public static var gradientOffset: Swift.Int { 2672 }
+    public static let info = NetcRuntime.ModelInfo(name: "Encoder", seed: 0, fingerprint: 0x195e2780411cb6a, tensors: [
+        .init("e.weight", shape: [20, 16], offset: 0, decays: true),
+        .init("a.in_proj_weight", shape: [48, 16], offset: 320, decays: true),
+        .init("a.in_proj_bias", shape: [48], offset: 1088, decays: false),
+        .init("a.out_proj.weight", shape: [16, 16], offset: 1136, decays: true),
+        .init("a.out_proj.bias", shape: [16], offset: 1392, decays: false),
+        .init("c.in_proj_weight", shape: [48, 16], offset: 1408, decays: true),
+        .init("c.in_proj_bias", shape: [48], offset: 2176, decays: false),
+        .init("c.out_proj.weight", shape: [16, 16], offset: 2224, decays: true),
+        .init("c.out_proj.bias", shape: [16], offset: 2480, decays: false),
+        .init("f.weight", shape: [8, 16, 1], offset: 2496, decays: true),
+        .init("f.bias", shape: [8], offset: 2624, decays: false),
+        .init("out.weight", shape: [3, 8], offset: 2632, decays: true),
+        .init("out.bias", shape: [3], offset: 2656, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 5344, secondState: nil, classCount: 3)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -52,90 +57,62 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
         NetcRuntime.BuildNotice.unoptimised("Encoder")
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 160, fanIn: 1, fanOut: 8, rng: &random)  // e.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 160, count: 192, fanIn: 8, fanOut: 24, rng: &random)  // a.in_proj_weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 376, count: 64, fanIn: 8, fanOut: 8, rng: &random)  // a.out_proj.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 448, count: 64, fanIn: 8, fanOut: 8, rng: &random)  // f.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 520, count: 24, fanIn: 8, fanOut: 3, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 320, fanIn: 1, fanOut: 16, rng: &random)  // e.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 320, count: 768, fanIn: 16, fanOut: 48, rng: &random)  // a.in_proj_weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1136, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // a.out_proj.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1408, count: 768, fanIn: 16, fanOut: 48, rng: &random)  // c.in_proj_weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2224, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // c.out_proj.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2496, count: 128, fanIn: 16, fanOut: 8, rng: &random)  // f.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2632, count: 24, fanIn: 8, fanOut: 3, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @inlinable
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
-        let p_e_weight = m + 0  // [160]
-        let p_a_in_proj_weight = m + 160  // [192]
-        let p_a_in_proj_bias = m + 352  // [24]
-        let p_a_out_proj_weight = m + 376  // [64]
-        let p_a_out_proj_bias = m + 440  // [8]
-        let p_f_weight = m + 448  // [64]
-        let p_f_bias = m + 512  // [8]
-        let p_out_weight = m + 520  // [24]
-        let p_out_bias = m + 544  // [3]
-        let v_tokens = m + 1667  // [40]
-        let v_e = m + 1707  // [320]
-        let v_a = m + 2027  // [320]
-        let v_r = m + 2347  // [320]
-        let v_f = m + 2987  // [320]
-        let v_g = m + 3307  // [32]
-        let v_out = m + 3339  // [12]
-        let work_a = m + 5040  // [3496]
-        let prepared_a = m + 8544  // [256]
-        let scratch = m + 8816  // [342]
+        let p_e_weight = m + 0  // [320]
+        let p_a_in_proj_weight = m + 320  // [768]
+        let p_a_in_proj_bias = m + 1088  // [48]
+        let p_a_out_proj_weight = m + 1136  // [256]
+        let p_a_out_proj_bias = m + 1392  // [16]
+        let p_c_in_proj_weight = m + 1408  // [768]
+        let p_c_in_proj_bias = m + 2176  // [48]
+        let p_c_out_proj_weight = m + 2224  // [256]
+        let p_c_out_proj_bias = m + 2480  // [16]
+        let p_f_weight = m + 2496  // [128]
+        let p_f_bias = m + 2624  // [8]
+        let p_out_weight = m + 2632  // [24]
+        let p_out_bias = m + 2656  // [3]
+        let v_tokens = m + 8003  // [40]
+        let v_e = m + 8043  // [640]
+        let v_a = m + 8683  // [640]
+        let v_r = m + 9323  // [640]
+        let v_c = m + 9963  // [640]
+        let v_f = m + 10923  // [320]
+        let v_g = m + 11243  // [32]
+        let v_out = m + 11275  // [12]
+        let work_a = m + 14576  // [9524]
+        let work_c = m + 24112  // [10044]
+        let scratch = m + 34176  // [350]
         for k in 0..<count &* 10 { v_tokens[k] = input[k] }  // small: copied, see Plan
-        // e = embedding(tokens)  [8x10]
+        // e = embedding(tokens)  [16x10]
         for b in 0..<count {
-            let x0 = v_tokens + b &* 10, y = v_e + b &* 80
+            let x0 = v_tokens + b &* 10, y = v_e + b &* 160
             for i in 0..<10 {
-                let row = NetcRuntime.ArgumentCheck.id(x0[i], below: 20, model: "Encoder") &* 8
-                for d in 0..<8 { y[d &* 10 &+ i] = p_e_weight[row &+ d] }
+                let row = NetcRuntime.ArgumentCheck.id(x0[i], below: 20, model: "Encoder") &* 16
+                for d in 0..<16 { y[d &* 10 &+ i] = p_e_weight[row &+ d] }
             }
         }
-        // a = attention(e)  [8x10]
-        for r in 0..<24 { for ch in 0..<8 { prepared_a[ch &* 24 &+ r] = p_a_in_proj_weight[r &* 8 &+ ch] } }
-        for r in 0..<8 { for ch in 0..<8 { prepared_a[192 &+ ch &* 8 &+ r] = p_a_out_proj_weight[r &* 8 &+ ch] } }
+        // a = attention(e)  [16x10]
+        NetcRuntime.AttentionKernels.forward(v_e, v_a, causal: false, scale: 0.35355339059327373, wi: p_a_in_proj_weight, bi: p_a_in_proj_bias, wo: p_a_out_proj_weight, bo: p_a_out_proj_bias, work: work_a, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 2, batch: 4), count: count)
+        // r = add(e, a)  [16x10]
         for b in 0..<count {
-            let x0 = v_e + b &* 80, y = v_a + b &* 80, w = work_a + b &* 874
-            let qkv = w, p = w + 240, o = w + 440, row = w + 520
-            for t in 0..<10 {
-                let s = qkv + t &* 24
-                s.update(from: p_a_in_proj_bias, count: 24)
-                for ch in 0..<8 { let v = x0[ch &* 10 &+ t], column = prepared_a + ch &* 24; for r in 0..<24 { s[r] += column[r] * v } }
-            }
-            for h in 0..<2 {
-                for i in 0..<10 {
-                    let q = qkv + (i &* 24 &+ h &* 4), scores = p + (h &* 10 &+ i) &* 10, out = o + (i &* 8 &+ h &* 4)
-                    let n = 10
-                    var top = -Scalar.infinity
-                    for j in 0..<n {
-                        let k = qkv + (j &* 24 &+ 8 &+ h &* 4)
-                        var s: Scalar = 0
-                        for d in 0..<4 { s += q[d] * k[d] }
-                        s *= 0.5
-                        scores[j] = s
-                        top = s > top ? s : top  // a NaN score is not the top, and its exponential is NaN
-                    }
-                    NetcRuntime.Math.exp(scores, minus: top, into: scores, n)
-                    var sum: Scalar = 0
-                    for j in 0..<n { sum += scores[j] }
-                    let inverse = 1 / sum
-                    for d in 0..<4 { out[d] = 0 }
-                    for j in 0..<n { let pj = scores[j] * inverse, v = qkv + (j &* 24 &+ 16 &+ h &* 4); scores[j] = pj; for d in 0..<4 { out[d] += pj * v[d] } }
-                }
-            }
-            for t in 0..<10 {
-                row.update(from: p_a_out_proj_bias, count: 8)
-                let mixed = o + t &* 8
-                for ch in 0..<8 { let v = mixed[ch], column = prepared_a + (192 &+ ch &* 8); for r in 0..<8 { row[r] += column[r] * v } }
-                for r in 0..<8 { y[r &* 10 &+ t] = row[r] }
-            }
+            let x0 = v_e + b &* 160, x1 = v_a + b &* 160, y = v_r + b &* 160
+            for i in 0..<160 { y[i] = x0[i] + x1[i] }
         }
-        // r = add(e, a)  [8x10]
-        for b in 0..<count {
-            let x0 = v_e + b &* 80, x1 = v_a + b &* 80, y = v_r + b &* 80
-            for i in 0..<80 { y[i] = x0[i] + x1[i] }
-        }
-        // f.conv = conv1d(r)  [8x10]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 8, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, p_f_weight, p_f_bias, v_r, v_f, rectify: true, count: count, scratch: scratch)
+        // c = attention(r)  [16x10]
+        NetcRuntime.AttentionKernels.forward(v_r, v_c, causal: true, scale: 0.5, wi: p_c_in_proj_weight, bi: p_c_in_proj_bias, wo: p_c_out_proj_weight, bo: p_c_out_proj_bias, work: work_c, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 4, batch: 4), count: count)
+        // f.conv = conv1d(c)  [8x10]
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, p_f_weight, p_f_bias, v_c, v_f, rectify: true, count: count, scratch: scratch)
         // f = relu(f.conv)  [8x10]
         // (written by f.conv's kernel)
         // g = global_avg_pool(f)  [8]
@@ -154,9 +131,9 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 3339  // [12]
-        let g_out = m + 5023  // [12]
-        let target = m + 8800  // [12]
+        let v_out = m + 11275  // [12]
+        let g_out = m + 14559  // [12]
+        let target = m + 34156  // [12]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -188,38 +165,41 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_a_in_proj_weight = m + 160  // [192]
-        let p_a_out_proj_weight = m + 376  // [64]
-        let p_f_weight = m + 448  // [64]
-        let p_out_weight = m + 520  // [24]
-        let dp_e_weight = m + 560  // [160]
-        let dp_a_in_proj_weight = m + 720  // [192]
-        let dp_a_in_proj_bias = m + 912  // [24]
-        let dp_a_out_proj_weight = m + 936  // [64]
-        let dp_a_out_proj_bias = m + 1000  // [8]
-        let dp_f_weight = m + 1008  // [64]
-        let dp_f_bias = m + 1072  // [8]
-        let dp_out_weight = m + 1080  // [24]
-        let dp_out_bias = m + 1104  // [3]
-        let v_tokens = m + 1667  // [40]
-        let v_e = m + 1707  // [320]
-        let v_r = m + 2347  // [320]
-        let v_f = m + 2987  // [320]
-        let v_g = m + 3307  // [32]
-        let g_e = m + 3391  // [320]
-        let g_a = m + 3711  // [320]
-        let g_r = m + 4031  // [320]
-        let g_f_conv = m + 4351  // [320]
-        let g_f = m + 4671  // [320]
-        let g_g = m + 4991  // [32]
-        let g_out = m + 5023  // [12]
-        let work_a = m + 5040  // [3496]
-        let scratch = m + 8816  // [342]
-        dp_e_weight.update(repeating: 0, count: 160)  // e.weight
-        dp_a_in_proj_weight.update(repeating: 0, count: 192)  // a.in_proj_weight
-        dp_a_in_proj_bias.update(repeating: 0, count: 24)  // a.in_proj_bias
-        dp_a_out_proj_weight.update(repeating: 0, count: 64)  // a.out_proj.weight
-        dp_a_out_proj_bias.update(repeating: 0, count: 8)  // a.out_proj.bias
+        let p_a_in_proj_weight = m + 320  // [768]
+        let p_a_out_proj_weight = m + 1136  // [256]
+        let p_c_in_proj_weight = m + 1408  // [768]
+        let p_c_out_proj_weight = m + 2224  // [256]
+        let p_f_weight = m + 2496  // [128]
+        let p_out_weight = m + 2632  // [24]
+        let dp_e_weight = m + 2672  // [320]
+        let dp_a_in_proj_weight = m + 2992  // [768]
+        let dp_a_in_proj_bias = m + 3760  // [48]
+        let dp_a_out_proj_weight = m + 3808  // [256]
+        let dp_a_out_proj_bias = m + 4064  // [16]
+        let dp_c_in_proj_weight = m + 4080  // [768]
+        let dp_c_in_proj_bias = m + 4848  // [48]
+        let dp_c_out_proj_weight = m + 4896  // [256]
+        let dp_c_out_proj_bias = m + 5152  // [16]
+        let dp_f_weight = m + 5168  // [128]
+        let dp_f_bias = m + 5296  // [8]
+        let dp_out_weight = m + 5304  // [24]
+        let dp_out_bias = m + 5328  // [3]
+        let v_tokens = m + 8003  // [40]
+        let v_c = m + 9963  // [640]
+        let v_f = m + 10923  // [320]
+        let v_g = m + 11243  // [32]
+        let g_e = m + 11327  // [640]
+        let g_a = m + 11967  // [640]
+        let g_r = m + 12607  // [640]
+        let g_c = m + 13247  // [640]
+        let g_f_conv = m + 13887  // [320]
+        let g_f = m + 14207  // [320]
+        let g_g = m + 14527  // [32]
+        let g_out = m + 14559  // [12]
+        let work_a = m + 14576  // [9524]
+        let work_c = m + 24112  // [10044]
+        let scratch = m + 34176  // [350]
+        dp_e_weight.update(repeating: 0, count: 320)  // e.weight
         // out: linear backward → δ g =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_g, dp_out_weight, dp_out_bias, n: 8, m: 3, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_g, accumulate: false, n: 8, m: 3, count: count)
@@ -236,74 +216,25 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
             let y = v_f + b &* 80, dy = g_f + b &* 80, dx0 = g_f_conv + b &* 80
             for i in 0..<80 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
         }
-        // f.conv: conv1d backward → δ r =
-        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 8, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, g_f_conv, v_r, dp_f_weight, dp_f_bias, count: count, scratch: scratch)
-        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 8, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, g_f_conv, p_f_weight, g_r, accumulate: false, count: count, scratch: scratch)
+        // f.conv: conv1d backward → δ c =
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, g_f_conv, v_c, dp_f_weight, dp_f_bias, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, g_f_conv, p_f_weight, g_c, accumulate: false, count: count, scratch: scratch)
+        // c: attention backward → δ r =
+        NetcRuntime.AttentionKernels.backward(g_c, causal: true, scale: 0.5, dx: g_r, accumulate: false, wi: p_c_in_proj_weight, wo: p_c_out_proj_weight, dwi: dp_c_in_proj_weight, dbi: dp_c_in_proj_bias, dwo: dp_c_out_proj_weight, dbo: dp_c_out_proj_bias, work: work_c, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 4, batch: 4), count: count)
         // r: add backward → δ e =, δ a =
         for b in 0..<count {
-            let dy = g_r + b &* 80, dx0 = g_e + b &* 80, dx1 = g_a + b &* 80
-            for i in 0..<80 { dx0[i] = dy[i] }
-            for i in 0..<80 { dx1[i] = dy[i] }
+            let dy = g_r + b &* 160, dx0 = g_e + b &* 160, dx1 = g_a + b &* 160
+            for i in 0..<160 { dx0[i] = dy[i] }
+            for i in 0..<160 { dx1[i] = dy[i] }
         }
         // a: attention backward → δ e +=
-        for b in 0..<count {
-            let x0 = v_e + b &* 80, dy = g_a + b &* 80, dx0 = g_e + b &* 80, w = work_a + b &* 874
-            let qkv = w, p = w + 240
-            let o = w + 440
-            let dO = w + 528, dqkv = w + 608, dp = w + 848
-            dO.update(repeating: 0, count: 80)
-            for r in 0..<8 {
-                let weights = p_a_out_proj_weight + r &* 8
-                let gradients = dp_a_out_proj_weight + r &* 8
-                for t in 0..<10 {
-                    let g = dy[r &* 10 &+ t], mixedGradient = dO + t &* 8
-                    for ch in 0..<8 { mixedGradient[ch] += g * weights[ch] }
-                    dp_a_out_proj_bias[r] += g
-                    let mixed = o + t &* 8
-                    for ch in 0..<8 { gradients[ch] += g * mixed[ch] }
-                }
-            }
-            dqkv.update(repeating: 0, count: 240)
-            for h in 0..<2 {
-                for i in 0..<10 {
-                    let q = qkv + (i &* 24 &+ h &* 4), dq = dqkv + (i &* 24 &+ h &* 4)
-                    let scores = p + (h &* 10 &+ i) &* 10, go = dO + (i &* 8 &+ h &* 4)
-                    let n = 10
-                    var dot: Scalar = 0
-                    for j in 0..<n {
-                        let v = qkv + (j &* 24 &+ 16 &+ h &* 4)
-                        var s: Scalar = 0
-                        for d in 0..<4 { s += go[d] * v[d] }
-                        dp[j] = s
-                        dot += scores[j] * s
-                    }
-                    for j in 0..<n {
-                        let pj = scores[j], ds = pj * (dp[j] - dot) * 0.5
-                        let k = qkv + (j &* 24 &+ 8 &+ h &* 4), dk = dqkv + (j &* 24 &+ 8 &+ h &* 4), dv = dk + 8
-                        for d in 0..<4 { dq[d] += ds * k[d]; dk[d] += ds * q[d]; dv[d] += pj * go[d] }
-                    }
-                }
-            }
-            let xt = w + 858
-            for t in 0..<10 {
-                let g = dqkv + t &* 24
-                for ch in 0..<8 { xt[ch] = x0[ch &* 10 &+ t] }
-                for r in 0..<24 { let d = g[r], gradients = dp_a_in_proj_weight + r &* 8; dp_a_in_proj_bias[r] += d; for ch in 0..<8 { gradients[ch] += d * xt[ch] } }
-            }
-            let dxt = w + 866
-            for t in 0..<10 {
-                let g = dqkv + t &* 24
-                dxt.update(repeating: 0, count: 8)
-                for r in 0..<24 { let d = g[r], weights = p_a_in_proj_weight + r &* 8; for ch in 0..<8 { dxt[ch] += weights[ch] * d } }
-                for ch in 0..<8 { dx0[ch &* 10 &+ t] += dxt[ch] }
-            }
-        }
+        NetcRuntime.AttentionKernels.backward(g_a, causal: false, scale: 0.35355339059327373, dx: g_e, accumulate: true, wi: p_a_in_proj_weight, wo: p_a_out_proj_weight, dwi: dp_a_in_proj_weight, dbi: dp_a_in_proj_bias, dwo: dp_a_out_proj_weight, dbo: dp_a_out_proj_bias, work: work_a, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 2, batch: 4), count: count)
         // e: embedding backward
         for b in 0..<count {
-            let x0 = v_tokens + b &* 10, dy = g_e + b &* 80
+            let x0 = v_tokens + b &* 10, dy = g_e + b &* 160
             for i in 0..<10 {
-                let row = NetcRuntime.ArgumentCheck.id(x0[i], below: 20, model: "Encoder") &* 8
-                for d in 0..<8 { dp_e_weight[row &+ d] += dy[d &* 10 &+ i] }
+                let row = NetcRuntime.ArgumentCheck.id(x0[i], below: 20, model: "Encoder") &* 16
+                for d in 0..<16 { dp_e_weight[row &+ d] += dy[d &* 10 &+ i] }
             }
         }
     }
@@ -316,22 +247,16 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 560  // [547]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 547)
+        let gradients = m + 2672  // [2659]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 2659)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [547]
-        let gradients = m + 560  // [547]
-        let velocity = m + 1120  // [547]
-        let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<547 {
-            let g = scale * gradients[k]
-            let v = momentum * velocity[k] + g
-            velocity[k] = v
-            parameters[k] -= lr * v
-        }
+        let parameters = m + 0  // [2659]
+        let gradients = m + 2672  // [2659]
+        let velocity = m + 5344  // [2659]
+        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 2659, decays: false)
     }
 }

@@ -155,7 +155,7 @@ let root: String = {
 
 struct Config {
     /// `sizes`: the MLP the hand-written and autodiff baselines build (none for
-    /// mnist-cnn, whose hand-written baseline is `HandCNN`, and lstm, `HandLSTM`).
+    /// mnist-cnn, whose hand-written baseline is `HandCNN`, lstm, `HandLSTM`, and attention, `HandAttention`).
     var name: String, spec: String, sizes: [Int], xor: Bool
     var generated: (Int) -> Row
     var trajectory: (Int) -> Float
@@ -173,6 +173,7 @@ let configs = [
     Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB128.self, threads: $0) }, trajectory: { trajectory(MnistCNNB128.self, steps: $0) }),
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
     Config(name: "lstm b32", spec: "Benchmarks/netc-bench/Models/LSTMB32.net", sizes: [], xor: false, generated: { benchGenerated(LSTMB32.self, threads: $0) }, trajectory: { trajectory(LSTMB32.self, steps: $0) }),
+    Config(name: "attention b32", spec: "Benchmarks/netc-bench/Models/AttentionB32.net", sizes: [], xor: false, generated: { benchGenerated(AttentionB32.self, threads: $0) }, trajectory: { trajectory(AttentionB32.self, steps: $0) }),
 ]
 
 /// Writes `text` to standard error.
@@ -234,6 +235,8 @@ case .table:
                     rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
                 } else if c.name.hasPrefix("lstm") {
                     rows.append(benchHandLSTM(batch: graphs[k].batchSize))
+                } else if c.name.hasPrefix("attention") {
+                    rows.append(benchHandAttention(batch: graphs[k].batchSize))
                 } else {
                     rows.append(benchHandCNN(batch: graphs[k].batchSize))
                 }

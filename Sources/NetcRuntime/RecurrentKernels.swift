@@ -54,7 +54,7 @@ public enum RecurrentKernels {
         stepMajor(x, xs, reversed: reversed, channels: C, length: T, count: count)
         for r in 0..<G { bias[r] = bi[r] + bh[r] }
         let panels = work + l.weightPanels
-        let inputWeights = Weights(wi, rows: G, columns: C, panels: panels), stateWeights = Weights(wh, rows: G, columns: H, panels: panels + G &* C)
+        let inputWeights = ProductWeights(wi, rows: G, columns: C, panels: panels), stateWeights = ProductWeights(wh, rows: G, columns: H, panels: panels + G &* C)
         inputWeights.product(bias, xs, a, count: T &* count)
         hs.update(repeating: 0, count: count &* H)
         for t in 0..<T {
@@ -168,7 +168,7 @@ public enum RecurrentKernels {
         let xs = work + l.inputs, a = work + l.inputProducts, bp = work + l.stateProducts, hs = work + l.states
         stepMajor(x, xs, reversed: reversed, channels: C, length: T, count: count)
         let panels = work + l.weightPanels
-        let inputWeights = Weights(wi, rows: G, columns: C, panels: panels), stateWeights = Weights(wh, rows: G, columns: H, panels: panels + G &* C)
+        let inputWeights = ProductWeights(wi, rows: G, columns: C, panels: panels), stateWeights = ProductWeights(wh, rows: G, columns: H, panels: panels + G &* C)
         inputWeights.product(bi, xs, a, count: T &* count)
         hs.update(repeating: 0, count: count &* H)
         for t in 0..<T {
@@ -227,31 +227,6 @@ public enum RecurrentKernels {
         guard let dx else { return }
         CPUKernels.inputGradient(a, wi, dxs, accumulate: false, n: C, m: G, count: T &* count)
         sampleMajor(dxs, dx, accumulate: accumulate, reversed: reversed, channels: C, length: T, count: count)
-    }
-
-    /// A weight matrix W [rows][columns] for the forward pass's products:
-    /// copied into 16-output panels when its rows are whole 16s, which the
-    /// panel kernel reads in order without the row kernel's horizontal sums
-    /// (netc-bench's lstm b32, a 64-unit LSTM at batch 32: prediction 1.44 →
-    /// 0.99 ms, training step 3.48 → 3.12 ms), else read where it is by the
-    /// row kernel.
-    struct Weights {
-        let w: UnsafeMutablePointer<Float>, panels: UnsafeMutablePointer<Float>?, rows: Int, columns: Int
-
-        init(_ w: UnsafeMutablePointer<Float>, rows: Int, columns: Int, panels space: UnsafeMutablePointer<Float>) {
-            (self.w, self.rows, self.columns) = (w, rows, columns)
-            panels = PanelLayout.fits(m: rows) ? space : nil
-            if let panels { PanelLayout.toPanels(w, into: panels, rows: rows, columns: columns) }
-        }
-
-        /// y [count][rows] = x [count][columns] · Wᵀ (+ bias).
-        func product(_ bias: UnsafeMutablePointer<Float>?, _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-            if let panels {
-                CPUKernels.panelLinear(panels, bias, x, y, n: columns, m: rows, count: count)
-            } else {
-                CPUKernels.linear(w, bias, x, y, n: columns, m: rows, count: count)
-            }
-        }
     }
 
     /// x [count][channels][length] as rows [length][count][channels], in

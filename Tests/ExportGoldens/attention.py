@@ -63,9 +63,10 @@ class Encoder(NetcModule):
 
     def __init__(self):
         super().__init__()
-        self.e = nn.Embedding(20, 8)
-        self.a = nn.MultiheadAttention(8, 2, batch_first=True)
-        self.f = nn.Conv1d(8, 8, 1)
+        self.e = nn.Embedding(20, 16)
+        self.a = nn.MultiheadAttention(16, 2, batch_first=True)
+        self.c = nn.MultiheadAttention(16, 4, batch_first=True)
+        self.f = nn.Conv1d(16, 8, 1)
         self.out = nn.Linear(8, 3)
         self.to(self.dtype)
         self.reset_parameters()
@@ -73,12 +74,16 @@ class Encoder(NetcModule):
     def reset_parameters(self):
         """The spec's initializers: netc's distributions (not its draws)."""
         with torch.no_grad():
-            nn.init.uniform_(self.e.weight, -0.816496580927726, 0.816496580927726)
-            nn.init.uniform_(self.a.in_proj_weight, -0.4330127018922193, 0.4330127018922193)
+            nn.init.uniform_(self.e.weight, -0.5940885257860046, 0.5940885257860046)
+            nn.init.uniform_(self.a.in_proj_weight, -0.30618621784789724, 0.30618621784789724)
             nn.init.zeros_(self.a.in_proj_bias)
-            nn.init.uniform_(self.a.out_proj.weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.uniform_(self.a.out_proj.weight, -0.4330127018922193, 0.4330127018922193)
             nn.init.zeros_(self.a.out_proj.bias)
-            nn.init.uniform_(self.f.weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.uniform_(self.c.in_proj_weight, -0.30618621784789724, 0.30618621784789724)
+            nn.init.zeros_(self.c.in_proj_bias)
+            nn.init.uniform_(self.c.out_proj.weight, -0.4330127018922193, 0.4330127018922193)
+            nn.init.zeros_(self.c.out_proj.bias)
+            nn.init.uniform_(self.f.weight, -0.5, 0.5)
             nn.init.zeros_(self.f.bias)
             nn.init.uniform_(self.out.weight, -0.7385489458759964, 0.7385489458759964)
             nn.init.zeros_(self.out.bias)
@@ -89,7 +94,8 @@ class Encoder(NetcModule):
         e = self.e(tokens.long()).transpose(1, 2)
         a = self.a(e.transpose(1, 2), e.transpose(1, 2), e.transpose(1, 2), need_weights=False)[0].transpose(1, 2)
         r = e + a
-        f = torch.relu(self.f(r))
+        c = self.c(r.transpose(1, 2), r.transpose(1, 2), r.transpose(1, 2), need_weights=False, attn_mask=torch.ones(10, 10, dtype=torch.bool, device=r.device).triu(1))[0].transpose(1, 2)
+        f = torch.relu(self.f(c))
         g = f.flatten(2).mean(2)
         out = self.out(g)
         return out, out

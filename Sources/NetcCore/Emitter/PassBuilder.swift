@@ -31,6 +31,8 @@ struct PassBuilder {
             LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).forward(&self)
         } else if plan.recurrent.contains(n.id) {
             RecurrentLowering(node: n, op: n.op as! any RecurrentOp, batch: graph.batchSize, names: names).forward(&self)
+        } else if plan.attention.contains(n.id) {
+            AttentionLowering(node: n, op: n.op as! AttentionOp, batch: graph.batchSize, names: names).forward(&self)
         } else if let op = n.op as? BatchOp {
             var c = batchCode([bind(x0, .value(n.inputs[0])), bind(y, .value(n.id))])
             op.emitBatchForward(n, &c)
@@ -66,6 +68,9 @@ struct PassBuilder {
             LayerNormLowering(node: n, op: n.op as! LayerNormOp, names: names).backward(edges.first, parameterGradients: parameterGradients, &self)
         } else if plan.recurrent.contains(n.id) {
             let lowering = RecurrentLowering(node: n, op: n.op as! any RecurrentOp, batch: graph.batchSize, names: names)
+            overwritten.formUnion(lowering.backward(edges.first, parameterGradients: parameterGradients, &self))
+        } else if plan.attention.contains(n.id) {
+            let lowering = AttentionLowering(node: n, op: n.op as! AttentionOp, batch: graph.batchSize, names: names)
             overwritten.formUnion(lowering.backward(edges.first, parameterGradients: parameterGradients, &self))
         } else if plan.activations.contains(n.id),
                   case let lowering = ActivationLowering(node: n, kernel: (n.op as! ElementwiseOp).function.kernel!, names: names),

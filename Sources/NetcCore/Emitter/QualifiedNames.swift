@@ -10,7 +10,7 @@
 public enum QualifiedNames {
     /// NetcRuntime's names in generated code.
     public static let runtime: Set<String> = [
-        "ArgumentCheck", "BuildNotice", "CPUKernels", "ClassifierModel", "ConvolutionGeometry", "ConvolutionKernels",
+        "ArgumentCheck", "AttentionKernels", "BuildNotice", "CPUKernels", "ClassifierModel", "ConvolutionGeometry", "ConvolutionKernels",
         "GeneratedModel", "InitScheme", "Kernels", "Math", "ModelInfo", "ModelStorage", "NormalisationKernels", "OptimizerStep", "PanelLayout", "PoolingKernels",
         "ProbabilisticClassifierModel", "RecurrentKernels",
         "SplitMix64",

@@ -15,7 +15,8 @@ struct AttentionKind: NodeKind {
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let specs = [ParameterSpec("heads", .integer(1...Limits.width), default: .number(1)),
                      ParameterSpec("causal", .bool, default: .bool(false))]
-        guard let values = options(s, specs, &diagnostics) else { return nil }
+        let note = "its output has its input's channels; the number of heads is an option: '\(keyword) \(s.name?.name ?? "a")(…), heads: 4'"
+        guard let values = options(s, specs, &diagnostics, valueNote: note) else { return nil }
         return AttentionDeclaration(heads: values["heads"]!.integer, causal: values["causal"]!.bool)
     }
 }

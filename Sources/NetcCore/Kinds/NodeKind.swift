@@ -100,17 +100,18 @@ public enum NodeKinds {
 extension NodeKind {
     public var exampleInput: String { "6" }
 
-    /// Reports and refuses a value after ':' for kinds that take none.
-    func noValue(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> Bool {
+    /// Reports and refuses a value after ':' for kinds that take none, with `note` if given.
+    func noValue(_ s: Statement, _ diagnostics: inout DiagnosticBag, note: String? = nil) -> Bool {
         guard let v = s.value else { return true }
-        diagnostics.emit(.unexpectedToken(":", "after '\(s.name!.name)': '\(keyword)' takes no size"), at: v.range)
+        diagnostics.emit(.unexpectedToken(":", "after '\(s.name!.name)': '\(keyword)' takes no size"), at: v.range,
+                         notes: note.map { [Diagnostic.Note(message: $0, range: nil)] } ?? [])
         return false
     }
 
     /// The options of a kind that takes no size: a value after ':' and every
     /// wrong argument are reported together; nil if anything was wrong.
-    func options(_ s: Statement, _ specs: [ParameterSpec], _ diagnostics: inout DiagnosticBag) -> [String: Value]? {
-        let valueless = noValue(s, &diagnostics)
+    func options(_ s: Statement, _ specs: [ParameterSpec], _ diagnostics: inout DiagnosticBag, valueNote: String? = nil) -> [String: Value]? {
+        let valueless = noValue(s, &diagnostics, note: valueNote)
         let values = ArgumentReader.read(s.arguments, specs, what: "'\(keyword)'", at: s.range, diagnostics: &diagnostics)
         return valueless ? values : nil
     }

@@ -36,7 +36,8 @@ public struct AttentionOp: Op {
 
     /// Each position's q, k and v ([L][3E]), each head's P ([heads][L][L]),
     /// O ([L][E]) and one output row; then the backward pass's dO, dQ dK dV,
-    /// one row of dP, and one position's input and its gradient.
+    /// one row of dP, one position's input and its gradient, and room for K
+    /// and V transposed.
     var qkv: Int { 0 }
     var probabilities: Int { 3 * length * channels }
     var mixed: Int { probabilities + heads * length * length }
@@ -46,10 +47,16 @@ public struct AttentionOp: Op {
     var scoreGradient: Int { qkvGradient + 3 * length * channels }
     var inputRow: Int { scoreGradient + length }
     var inputRowGradient: Int { inputRow + channels }
-    public var workspace: Int { inputRowGradient + channels }
+    var transposed: Int { inputRowGradient + channels }
+    public var workspace: Int { transposed + 2 * length * channels }
     /// W_inᵀ [E][3E] and W_outᵀ [E][E]: each product adds a column per input
     /// value, a loop along contiguous memory the optimiser vectorises.
     public var prepared: Int { 4 * channels * channels }
+
+    /// Scalars of working space `AttentionKernels` needs for `batch` samples (Float layers, `Plan.attention`).
+    public func kernelWorkspace(batch: Int) -> Int {
+        AttentionKernels.Layout(channels: channels, length: length, heads: heads, batch: batch).size
+    }
 
     // MARK: Reference
 
@@ -154,39 +161,22 @@ public struct AttentionOp: Op {
         c.line("for r in 0..<\(E) { for ch in 0..<\(E) { \(pre)[\(G * E) &+ ch &* \(E) &+ r] = \(wo)[r &* \(E) &+ ch] } }")
     }
 
-    /// The projections, each head's softmax rows and mix, and the output
-    /// projection, position by position; q, k, v, P and O stay in `w` for
-    /// the backward body.
+    /// The shape arguments of `AttentionKernels.mix` and `mixBackward`.
+    var arguments: String { "channels: \(channels), length: \(length), heads: \(heads), causal: \(causal), scale: \(literal(scale))" }
+
+    /// The projections, position by position, around each head's softmax
+    /// rows and mix (`AttentionKernels.mix`); q, k, v, P and O stay in `w`
+    /// for the backward body.
     public func emitForward(_ node: Node, _ c: inout OpCode) {
         let (_, bi, _, bo) = tensors(node, c), pre = c.prepared(node), w = Local.workspace
-        let (E, L, D, G) = (channels, length, width, 3 * channels)
+        let (E, L, G) = (channels, length, 3 * channels)
         c.line("let qkv = \(w), p = \(w) + \(probabilities), o = \(w) + \(mixed), row = \(w) + \(outputRow)")
         c.block("for t in 0..<\(L)") { c in
             c.line("let s = qkv + t &* \(G)")
             c.line("s.update(from: \(bi), count: \(G))")
             c.line("for ch in 0..<\(E) { let v = \(x0)[ch &* \(L) &+ t], column = \(pre) + ch &* \(G); for r in 0..<\(G) { s[r] += column[r] * v } }")
         }
-        c.block("for h in 0..<\(heads)") { c in
-            c.block("for i in 0..<\(L)") { c in
-                c.line("let q = qkv + (i &* \(G) &+ h &* \(D)), scores = p + (h &* \(L) &+ i) &* \(L), out = o + (i &* \(E) &+ h &* \(D))")
-                c.line("let n = \(causal ? "i &+ 1" : "\(L)")")
-                c.line("var top = -Scalar.infinity")
-                c.block("for j in 0..<n") { c in
-                    c.line("let k = qkv + (j &* \(G) &+ \(E) &+ h &* \(D))")
-                    c.line("var s: Scalar = 0")
-                    c.line("for d in 0..<\(D) { s += q[d] * k[d] }")
-                    c.line("s *= \(literal(scale))")
-                    c.line("scores[j] = s")
-                    c.line("top = s > top ? s : top  // a NaN score is not the top, and its exponential is NaN")
-                }
-                c.line("Math.exp(scores, minus: top, into: scores, n)")
-                c.line("var sum: Scalar = 0")
-                c.line("for j in 0..<n { sum += scores[j] }")
-                c.line("let inverse = 1 / sum")
-                c.line("for d in 0..<\(D) { out[d] = 0 }")
-                c.line("for j in 0..<n { let pj = scores[j] * inverse, v = qkv + (j &* \(G) &+ \(2 * E) &+ h &* \(D)); scores[j] = pj; for d in 0..<\(D) { out[d] += pj * v[d] } }")
-            }
-        }
+        c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments))")
         c.block("for t in 0..<\(L)") { c in
             c.line("row.update(from: \(bo), count: \(E))")
             c.line("let mixed = o + t &* \(E)")
@@ -195,13 +185,14 @@ public struct AttentionOp: Op {
         }
     }
 
-    /// dO from dY, each head's dP and dS rows into dQ, dK and dV, then the
-    /// input's gradient through W_in; every product a loop along contiguous memory.
+    /// dO from dY, each head's derivative into dQ, dK and dV
+    /// (`AttentionKernels.mixBackward`), then the input's gradient through
+    /// W_in; every product a loop along contiguous memory.
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard parameterGradients || !edges.isEmpty else { return }
         let (wi, _, wo, _) = tensors(node, c), (dwi, dbi, dwo, dbo) = tensors(node, c, gradients: true)
         let assign = edges.first.map { c.assign($0) }, w = Local.workspace
-        let (E, L, D, G) = (channels, length, width, 3 * channels)
+        let (E, L, G) = (channels, length, 3 * channels)
         c.line("let qkv = \(w), p = \(w) + \(probabilities)")
         if parameterGradients { c.line("let o = \(w) + \(mixed)") }
         c.line("let dO = \(w) + \(mixedGradient), dqkv = \(w) + \(qkvGradient), dp = \(w) + \(scoreGradient)")
@@ -219,27 +210,7 @@ public struct AttentionOp: Op {
                 }
             }
         }
-        c.line("dqkv.update(repeating: 0, count: \(L * G))")
-        c.block("for h in 0..<\(heads)") { c in
-            c.block("for i in 0..<\(L)") { c in
-                c.line("let q = qkv + (i &* \(G) &+ h &* \(D)), dq = dqkv + (i &* \(G) &+ h &* \(D))")
-                c.line("let scores = p + (h &* \(L) &+ i) &* \(L), go = dO + (i &* \(E) &+ h &* \(D))")
-                c.line("let n = \(causal ? "i &+ 1" : "\(L)")")
-                c.line("var dot: Scalar = 0")
-                c.block("for j in 0..<n") { c in
-                    c.line("let v = qkv + (j &* \(G) &+ \(2 * E) &+ h &* \(D))")
-                    c.line("var s: Scalar = 0")
-                    c.line("for d in 0..<\(D) { s += go[d] * v[d] }")
-                    c.line("dp[j] = s")
-                    c.line("dot += scores[j] * s")
-                }
-                c.block("for j in 0..<n") { c in
-                    c.line("let pj = scores[j], ds = pj * (dp[j] - dot) * \(literal(scale))")
-                    c.line("let k = qkv + (j &* \(G) &+ \(E) &+ h &* \(D)), dk = dqkv + (j &* \(G) &+ \(E) &+ h &* \(D)), dv = dk + \(E)")
-                    c.line("for d in 0..<\(D) { dq[d] += ds * k[d]; dk[d] += ds * q[d]; dv[d] += pj * go[d] }")
-                }
-            }
-        }
+        c.line("AttentionKernels.mixBackward(qkv, p, dO, dqkv, dp, \(w) + \(transposed), \(arguments))")
         if parameterGradients {
             c.line("let xt = \(w) + \(inputRow)")
             c.block("for t in 0..<\(L)") { c in

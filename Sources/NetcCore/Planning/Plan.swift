@@ -49,6 +49,11 @@ public struct Plan: Sendable {
     /// than dot products per gate (42 ms), and 3.7 ms through the kernels
     /// (PyTorch 2.13 on one thread: 3.5 ms).
     public let recurrent: Set<Int>
+    /// The attention layers that run through `AttentionKernels` over the
+    /// whole batch: Float ones. Their projections are then one product of
+    /// every sample's positions through the dense kernels, where the op's
+    /// loops multiply position by position.
+    public let attention: Set<Int>
     /// The elementwise activations that run as one call of the runtime's
     /// vector kernel over the whole batch (`ElementwiseActivation.kernel`):
     /// those of Float models that have one, over `vectorActivation` values
@@ -100,20 +105,25 @@ public struct Plan: Sendable {
         normalisations = graph.precision == .float
             ? Set(graph.nodes.filter { (($0.op as? BatchNormOp)?.plane ?? 0) >= 8 }.map(\.id)) : []
         recurrent = graph.precision == .float ? Set(graph.nodes.filter { $0.op is any RecurrentOp }.map(\.id)) : []
+        attention = graph.precision == .float ? Set(graph.nodes.filter { $0.op is AttentionOp }.map(\.id)) : []
         let scratch = (linear.values.map(\.scratch) + convolution.values.map(\.scratch)).max() ?? 0
         let needsGradient = full.needsGradient
         let statistics = Dictionary(uniqueKeysWithValues: normalisations.map { ($0, 2 * (graph.nodes[$0].op as! BatchNormOp).channels) }
                                     + layerNorms.map { ($0, 2 * graph.batchSize) })
         layout = StorageLayout(graph, gradientNodes: Set(graph.nodes.map(\.id).filter { needsGradient[$0] } + [graph.loss.logits, graph.input]),
-                               statistics: statistics, workspaces: Plan.workspaces(graph, recurrent: recurrent), scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
+                               statistics: statistics, workspaces: Plan.workspaces(graph, kernels: recurrent.union(attention)), scratch: scratch, readsInputInPlace: Plan.readsInputInPlace(graph))
     }
 
-    /// Each op's working space (`Op.workspace` per sample, or a recurrent
-    /// kernel's layout) and prepared space, by node.
-    static func workspaces(_ graph: Graph, recurrent: Set<Int>) -> [Buffer: Int] {
+    /// Each op's working space (`Op.workspace` per sample, or the layout of
+    /// the whole-batch kernels a node in `kernels` runs) and prepared space, by node.
+    static func workspaces(_ graph: Graph, kernels: Set<Int>) -> [Buffer: Int] {
         var sizes: [Buffer: Int] = [:]
         for n in graph.nodes {
-            if recurrent.contains(n.id), let op = n.op as? any RecurrentOp {
+            if kernels.contains(n.id), let op = n.op as? any RecurrentOp {
+                sizes[.workspace(node: n.id)] = op.kernelWorkspace(batch: graph.batchSize)
+                continue
+            }
+            if kernels.contains(n.id), let op = n.op as? AttentionOp {
                 sizes[.workspace(node: n.id)] = op.kernelWorkspace(batch: graph.batchSize)
                 continue
             }
