@@ -8,8 +8,10 @@ import NetcRuntime
 /// - `x`: input [3x6]
 /// - `c.conv(x)`: conv1d [4x6]
 /// - `c(c.conv)`: tanh [4x6]
-/// - `a(c)`: attention [4x6]
-/// - `b(a)`: attention [4x6]
+/// - `q(c)`: position_embedding [4x6]
+/// - `a(q)`: attention [4x6]
+/// - `m(a)`: layer_norm [4x6]
+/// - `b(m)`: attention [4x6]
 /// - `p(b)`: global_max_pool [4]
 /// - `out(p)`: linear [2]
 ///
@@ -22,26 +24,27 @@ public struct Causal: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 2 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 2 }
-    public static var parameterCount: Swift.Int { 186 }
-    public static var storageCount: Swift.Int { 3542 }
-    public static var outputOffset: Swift.Int { 924 }
-    public static var targetOffset: Swift.Int { 3536 }
-    public static var inputGradientOffset: Swift.Int { 930 }
-    public static var gradientOffset: Swift.Int { 192 }
-    public static let info = NetcRuntime.ModelInfo(name: "Causal", seed: 0, fingerprint: 0x4eeea88b94370509, tensors: [
+    public static var parameterCount: Swift.Int { 210 }
+    public static var storageCount: Swift.Int { 3926 }
+    public static var outputOffset: Swift.Int { 1156 }
+    public static var targetOffset: Swift.Int { 3920 }
+    public static var inputGradientOffset: Swift.Int { 1162 }
+    public static var gradientOffset: Swift.Int { 224 }
+    public static let info = NetcRuntime.ModelInfo(name: "Causal", seed: 0, fingerprint: 0x26fccc752c57e5fe, tensors: [
         .init("c.weight", shape: [4, 3, 1], offset: 0, decays: true),
         .init("c.bias", shape: [4], offset: 12, decays: false),
-        .init("a.in_proj_weight", shape: [12, 4], offset: 16, decays: true),
-        .init("a.in_proj_bias", shape: [12], offset: 64, decays: false),
-        .init("a.out_proj.weight", shape: [4, 4], offset: 76, decays: true),
-        .init("a.out_proj.bias", shape: [4], offset: 92, decays: false),
-        .init("b.in_proj_weight", shape: [12, 4], offset: 96, decays: true),
-        .init("b.in_proj_bias", shape: [12], offset: 144, decays: false),
-        .init("b.out_proj.weight", shape: [4, 4], offset: 156, decays: true),
-        .init("b.out_proj.bias", shape: [4], offset: 172, decays: false),
-        .init("out.weight", shape: [2, 4], offset: 176, decays: true),
-        .init("out.bias", shape: [2], offset: 184, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 384, secondState: nil)
+        .init("q.weight", shape: [6, 4], offset: 16, decays: true),
+        .init("a.in_proj_weight", shape: [12, 4], offset: 40, decays: true),
+        .init("a.in_proj_bias", shape: [12], offset: 88, decays: false),
+        .init("a.out_proj.weight", shape: [4, 4], offset: 100, decays: true),
+        .init("a.out_proj.bias", shape: [4], offset: 116, decays: false),
+        .init("b.in_proj_weight", shape: [12, 4], offset: 120, decays: true),
+        .init("b.in_proj_bias", shape: [12], offset: 168, decays: false),
+        .init("b.out_proj.weight", shape: [4, 4], offset: 180, decays: true),
+        .init("b.out_proj.bias", shape: [4], offset: 196, decays: false),
+        .init("out.weight", shape: [2, 4], offset: 200, decays: true),
+        .init("out.bias", shape: [2], offset: 208, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 448, secondState: nil)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -55,11 +58,12 @@ public struct Causal: NetcRuntime.GeneratedModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 12, fanIn: 3, fanOut: 4, rng: &random)  // c.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 16, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // a.in_proj_weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 76, count: 16, fanIn: 4, fanOut: 4, rng: &random)  // a.out_proj.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 96, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // b.in_proj_weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 156, count: 16, fanIn: 4, fanOut: 4, rng: &random)  // b.out_proj.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 176, count: 8, fanIn: 4, fanOut: 2, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 16, count: 24, fanIn: 1, fanOut: 4, rng: &random)  // q.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 40, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // a.in_proj_weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 100, count: 16, fanIn: 4, fanOut: 4, rng: &random)  // a.out_proj.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 120, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // b.in_proj_weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 180, count: 16, fanIn: 4, fanOut: 4, rng: &random)  // b.out_proj.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 200, count: 8, fanIn: 4, fanOut: 2, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -67,27 +71,30 @@ public struct Causal: NetcRuntime.GeneratedModel {
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_c_weight = m + 0  // [12]
         let p_c_bias = m + 12  // [4]
-        let p_a_in_proj_weight = m + 16  // [48]
-        let p_a_in_proj_bias = m + 64  // [12]
-        let p_a_out_proj_weight = m + 76  // [16]
-        let p_a_out_proj_bias = m + 92  // [4]
-        let p_b_in_proj_weight = m + 96  // [48]
-        let p_b_in_proj_bias = m + 144  // [12]
-        let p_b_out_proj_weight = m + 156  // [16]
-        let p_b_out_proj_bias = m + 172  // [4]
-        let p_out_weight = m + 176  // [8]
-        let p_out_bias = m + 184  // [2]
-        let v_x = m + 570  // [54]
-        let v_c_conv = m + 624  // [72]
-        let v_c = m + 696  // [72]
-        let v_a = m + 768  // [72]
-        let v_b = m + 840  // [72]
-        let v_p = m + 912  // [12]
-        let v_out = m + 924  // [6]
-        let work_a = m + 1296  // [1206]
-        let prepared_a = m + 2512  // [64]
-        let work_b = m + 2576  // [882]
-        let prepared_b = m + 3472  // [64]
+        let p_q_weight = m + 16  // [24]
+        let p_a_in_proj_weight = m + 40  // [48]
+        let p_a_in_proj_bias = m + 88  // [12]
+        let p_a_out_proj_weight = m + 100  // [16]
+        let p_a_out_proj_bias = m + 116  // [4]
+        let p_b_in_proj_weight = m + 120  // [48]
+        let p_b_in_proj_bias = m + 168  // [12]
+        let p_b_out_proj_weight = m + 180  // [16]
+        let p_b_out_proj_bias = m + 196  // [4]
+        let p_out_weight = m + 200  // [8]
+        let p_out_bias = m + 208  // [2]
+        let v_x = m + 658  // [54]
+        let v_c_conv = m + 712  // [72]
+        let v_c = m + 784  // [72]
+        let v_q = m + 856  // [72]
+        let v_a = m + 928  // [72]
+        let v_m = m + 1000  // [72]
+        let v_b = m + 1072  // [72]
+        let v_p = m + 1144  // [12]
+        let v_out = m + 1156  // [6]
+        let work_a = m + 1680  // [1206]
+        let prepared_a = m + 2896  // [64]
+        let work_b = m + 2960  // [882]
+        let prepared_b = m + 3856  // [64]
         for k in 0..<count &* 18 { v_x[k] = input[k] }  // small: copied, see Plan
         // c.conv = conv1d(x)  [4x6]
         for b in 0..<count {
@@ -117,11 +124,16 @@ public struct Causal: NetcRuntime.GeneratedModel {
             let x0 = v_c_conv + b &* 24, y = v_c + b &* 24
             for i in 0..<24 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
-        // a = attention(c)  [4x6]
+        // q = position_embedding(c)  [4x6]
+        for b in 0..<count {
+            let x0 = v_c + b &* 24, y = v_q + b &* 24
+            for ch in 0..<4 { for t in 0..<6 { y[ch &* 6 &+ t] = x0[ch &* 6 &+ t] + p_q_weight[t &* 4 &+ ch] } }
+        }
+        // a = attention(q)  [4x6]
         for r in 0..<12 { for ch in 0..<4 { prepared_a[ch &* 12 &+ r] = p_a_in_proj_weight[r &* 4 &+ ch] } }
         for r in 0..<4 { for ch in 0..<4 { prepared_a[48 &+ ch &* 4 &+ r] = p_a_out_proj_weight[r &* 4 &+ ch] } }
         for b in 0..<count {
-            let x0 = v_c + b &* 24, y = v_a + b &* 24, w = work_a + b &* 402
+            let x0 = v_q + b &* 24, y = v_a + b &* 24, w = work_a + b &* 402
             let qkv = w, p = w + 72, o = w + 216, row = w + 240
             for t in 0..<6 {
                 let s = qkv + t &* 12
@@ -136,11 +148,24 @@ public struct Causal: NetcRuntime.GeneratedModel {
                 for r in 0..<4 { y[r &* 6 &+ t] = row[r] }
             }
         }
-        // b = attention(a)  [4x6]
+        // m = layer_norm(a)  [4x6]
+        for b in 0..<count {
+            let x0 = v_a + b &* 24, y = v_m + b &* 24
+            for t in 0..<6 {
+                var mean: Scalar = 0
+                for i in 0..<4 { mean += x0[i &* 6 &+ t] }
+                mean *= 0.25
+                var variance: Scalar = 0
+                for i in 0..<4 { let d = x0[i &* 6 &+ t] - mean; variance += d * d }
+                let inverse = 1 / (variance * 0.25 + 1e-05).squareRoot()
+                for i in 0..<4 { y[i &* 6 &+ t] = (x0[i &* 6 &+ t] - mean) * inverse }
+            }
+        }
+        // b = attention(m)  [4x6]
         for r in 0..<12 { for ch in 0..<4 { prepared_b[ch &* 12 &+ r] = p_b_in_proj_weight[r &* 4 &+ ch] } }
         for r in 0..<4 { for ch in 0..<4 { prepared_b[48 &+ ch &* 4 &+ r] = p_b_out_proj_weight[r &* 4 &+ ch] } }
         for b in 0..<count {
-            let x0 = v_a + b &* 24, y = v_b + b &* 24, w = work_b + b &* 294
+            let x0 = v_m + b &* 24, y = v_b + b &* 24, w = work_b + b &* 294
             let qkv = w, p = w + 72, o = w + 108, row = w + 132
             for t in 0..<6 {
                 let s = qkv + t &* 12
@@ -175,9 +200,9 @@ public struct Causal: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 924  // [6]
-        let g_out = m + 1284  // [6]
-        let target = m + 3536  // [6]
+        let v_out = m + 1156  // [6]
+        let g_out = m + 1660  // [6]
+        let target = m + 3920  // [6]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -195,38 +220,43 @@ public struct Causal: NetcRuntime.GeneratedModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_a_in_proj_weight = m + 16  // [48]
-        let p_a_out_proj_weight = m + 76  // [16]
-        let p_b_in_proj_weight = m + 96  // [48]
-        let p_b_out_proj_weight = m + 156  // [16]
-        let p_out_weight = m + 176  // [8]
-        let dp_c_weight = m + 192  // [12]
-        let gradients = m + 192  // [186]
-        let dp_c_bias = m + 204  // [4]
-        let dp_a_in_proj_weight = m + 208  // [48]
-        let dp_a_in_proj_bias = m + 256  // [12]
-        let dp_a_out_proj_weight = m + 268  // [16]
-        let dp_a_out_proj_bias = m + 284  // [4]
-        let dp_b_in_proj_weight = m + 288  // [48]
-        let dp_b_in_proj_bias = m + 336  // [12]
-        let dp_b_out_proj_weight = m + 348  // [16]
-        let dp_b_out_proj_bias = m + 364  // [4]
-        let dp_out_weight = m + 368  // [8]
-        let dp_out_bias = m + 376  // [2]
-        let v_x = m + 570  // [54]
-        let v_c = m + 696  // [72]
-        let v_a = m + 768  // [72]
-        let v_b = m + 840  // [72]
-        let v_p = m + 912  // [12]
-        let g_c_conv = m + 984  // [72]
-        let g_c = m + 1056  // [72]
-        let g_a = m + 1128  // [72]
-        let g_b = m + 1200  // [72]
-        let g_p = m + 1272  // [12]
-        let g_out = m + 1284  // [6]
-        let work_a = m + 1296  // [1206]
-        let work_b = m + 2576  // [882]
-        gradients.update(repeating: 0, count: 186)
+        let p_a_in_proj_weight = m + 40  // [48]
+        let p_a_out_proj_weight = m + 100  // [16]
+        let p_b_in_proj_weight = m + 120  // [48]
+        let p_b_out_proj_weight = m + 180  // [16]
+        let p_out_weight = m + 200  // [8]
+        let dp_c_weight = m + 224  // [12]
+        let gradients = m + 224  // [210]
+        let dp_c_bias = m + 236  // [4]
+        let dp_q_weight = m + 240  // [24]
+        let dp_a_in_proj_weight = m + 264  // [48]
+        let dp_a_in_proj_bias = m + 312  // [12]
+        let dp_a_out_proj_weight = m + 324  // [16]
+        let dp_a_out_proj_bias = m + 340  // [4]
+        let dp_b_in_proj_weight = m + 344  // [48]
+        let dp_b_in_proj_bias = m + 392  // [12]
+        let dp_b_out_proj_weight = m + 404  // [16]
+        let dp_b_out_proj_bias = m + 420  // [4]
+        let dp_out_weight = m + 424  // [8]
+        let dp_out_bias = m + 432  // [2]
+        let v_x = m + 658  // [54]
+        let v_c = m + 784  // [72]
+        let v_q = m + 856  // [72]
+        let v_a = m + 928  // [72]
+        let v_m = m + 1000  // [72]
+        let v_b = m + 1072  // [72]
+        let v_p = m + 1144  // [12]
+        let g_c_conv = m + 1216  // [72]
+        let g_c = m + 1288  // [72]
+        let g_q = m + 1360  // [72]
+        let g_a = m + 1432  // [72]
+        let g_m = m + 1504  // [72]
+        let g_b = m + 1576  // [72]
+        let g_p = m + 1648  // [12]
+        let g_out = m + 1660  // [6]
+        let work_a = m + 1680  // [1206]
+        let work_b = m + 2960  // [882]
+        gradients.update(repeating: 0, count: 210)
         // out: linear backward → δ p =
         for b in 0..<count {
             let x0 = v_p + b &* 4, dy = g_out + b &* 2, dx0 = g_p + b &* 4
@@ -255,9 +285,9 @@ public struct Causal: NetcRuntime.GeneratedModel {
                 dx0[at] += dy[c]
             }
         }
-        // b: attention backward → δ a =
+        // b: attention backward → δ m =
         for b in 0..<count {
-            let x0 = v_a + b &* 24, dy = g_b + b &* 24, dx0 = g_a + b &* 24, w = work_b + b &* 294
+            let x0 = v_m + b &* 24, dy = g_b + b &* 24, dx0 = g_m + b &* 24, w = work_b + b &* 294
             let qkv = w, p = w + 72
             let o = w + 108
             let dO = w + 136, dqkv = w + 160, dp = w + 232
@@ -288,9 +318,25 @@ public struct Causal: NetcRuntime.GeneratedModel {
                 for ch in 0..<4 { dx0[ch &* 6 &+ t] = dxt[ch] }
             }
         }
-        // a: attention backward → δ c =
+        // m: layer_norm backward → δ a =
         for b in 0..<count {
-            let x0 = v_c + b &* 24, dy = g_a + b &* 24, dx0 = g_c + b &* 24, w = work_a + b &* 402
+            let x0 = v_a + b &* 24, dy = g_m + b &* 24, dx0 = g_a + b &* 24
+            for t in 0..<6 {
+                var mean: Scalar = 0
+                for i in 0..<4 { mean += x0[i &* 6 &+ t] }
+                mean *= 0.25
+                var variance: Scalar = 0
+                for i in 0..<4 { let d = x0[i &* 6 &+ t] - mean; variance += d * d }
+                let inverse = 1 / (variance * 0.25 + 1e-05).squareRoot()
+                var sumG: Scalar = 0, sumGX: Scalar = 0
+                for i in 0..<4 { let g = dy[i &* 6 &+ t]; sumG += g; sumGX += g * (x0[i &* 6 &+ t] - mean) * inverse }
+                let meanG = sumG * 0.25, meanGX = sumGX * 0.25
+                for i in 0..<4 { dx0[i &* 6 &+ t] = (dy[i &* 6 &+ t] - meanG - (x0[i &* 6 &+ t] - mean) * inverse * meanGX) * inverse }
+            }
+        }
+        // a: attention backward → δ q =
+        for b in 0..<count {
+            let x0 = v_q + b &* 24, dy = g_a + b &* 24, dx0 = g_q + b &* 24, w = work_a + b &* 402
             let qkv = w, p = w + 72
             let o = w + 216
             let dO = w + 244, dqkv = w + 268, dp = w + 340
@@ -320,6 +366,12 @@ public struct Causal: NetcRuntime.GeneratedModel {
                 for r in 0..<12 { let d = g[r], weights = p_a_in_proj_weight + r &* 4; for ch in 0..<4 { dxt[ch] += weights[ch] * d } }
                 for ch in 0..<4 { dx0[ch &* 6 &+ t] = dxt[ch] }
             }
+        }
+        // q: position_embedding backward → δ c =
+        for b in 0..<count {
+            let dy = g_q + b &* 24, dx0 = g_c + b &* 24
+            for ch in 0..<4 { for t in 0..<6 { dp_q_weight[t &* 4 &+ ch] += dy[ch &* 6 &+ t] } }
+            for i in 0..<24 { dx0[i] = dy[i] }
         }
         // c: tanh backward → δ c.conv =
         for b in 0..<count {
@@ -358,8 +410,8 @@ public struct Causal: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c_weight = m + 0  // [12]
-        let g_x = m + 930  // [54]
-        let g_c_conv = m + 984  // [72]
+        let g_x = m + 1162  // [54]
+        let g_c_conv = m + 1216  // [72]
         // c.conv: conv1d backward → δ x =
         for b in 0..<count {
             let dy = g_c_conv + b &* 24, dx0 = g_x + b &* 18
@@ -388,18 +440,18 @@ public struct Causal: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 192  // [186]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 186)
+        let gradients = m + 224  // [210]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 210)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [186]
-        let gradients = m + 192  // [186]
-        let velocity = m + 384  // [186]
+        let parameters = m + 0  // [210]
+        let gradients = m + 224  // [210]
+        let velocity = m + 448  // [210]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<186 {
+        for k in 0..<210 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v

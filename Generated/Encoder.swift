@@ -7,9 +7,11 @@ import NetcRuntime
 ///
 /// - `tokens`: input [10]
 /// - `e(tokens)`: embedding [16x10]
-/// - `a(e)`: attention [16x10]
-/// - `r(e, a)`: add [16x10]
-/// - `c(r)`: attention [16x10]
+/// - `p(e)`: position_embedding [16x10]
+/// - `a(p)`: attention [16x10]
+/// - `r(p, a)`: add [16x10]
+/// - `n(r)`: layer_norm [16x10]
+/// - `c(n)`: attention [16x10]
 /// - `f.conv(c)`: conv1d [8x10]
 /// - `f(f.conv)`: relu [8x10]
 /// - `g(f)`: global_avg_pool [8]
@@ -24,27 +26,30 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     public static var outputCount: Swift.Int { 3 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
-    public static var parameterCount: Swift.Int { 2659 }
-    public static var storageCount: Swift.Int { 34526 }
-    public static var outputOffset: Swift.Int { 11275 }
-    public static var targetOffset: Swift.Int { 34156 }
-    public static var inputGradientOffset: Swift.Int { 11287 }
-    public static var gradientOffset: Swift.Int { 2672 }
-    public static let info = NetcRuntime.ModelInfo(name: "Encoder", seed: 0, fingerprint: 0x195e2780411cb6a, tensors: [
+    public static var parameterCount: Swift.Int { 2851 }
+    public static var storageCount: Swift.Int { 37662 }
+    public static var outputOffset: Swift.Int { 13131 }
+    public static var targetOffset: Swift.Int { 37292 }
+    public static var inputGradientOffset: Swift.Int { 13143 }
+    public static var gradientOffset: Swift.Int { 2864 }
+    public static let info = NetcRuntime.ModelInfo(name: "Encoder", seed: 0, fingerprint: 0x9b7463cea80d9dea, tensors: [
         .init("e.weight", shape: [20, 16], offset: 0, decays: true),
-        .init("a.in_proj_weight", shape: [48, 16], offset: 320, decays: true),
-        .init("a.in_proj_bias", shape: [48], offset: 1088, decays: false),
-        .init("a.out_proj.weight", shape: [16, 16], offset: 1136, decays: true),
-        .init("a.out_proj.bias", shape: [16], offset: 1392, decays: false),
-        .init("c.in_proj_weight", shape: [48, 16], offset: 1408, decays: true),
-        .init("c.in_proj_bias", shape: [48], offset: 2176, decays: false),
-        .init("c.out_proj.weight", shape: [16, 16], offset: 2224, decays: true),
-        .init("c.out_proj.bias", shape: [16], offset: 2480, decays: false),
-        .init("f.weight", shape: [8, 16, 1], offset: 2496, decays: true),
-        .init("f.bias", shape: [8], offset: 2624, decays: false),
-        .init("out.weight", shape: [3, 8], offset: 2632, decays: true),
-        .init("out.bias", shape: [3], offset: 2656, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 5344, secondState: nil, classCount: 3)
+        .init("p.weight", shape: [10, 16], offset: 320, decays: true),
+        .init("a.in_proj_weight", shape: [48, 16], offset: 480, decays: true),
+        .init("a.in_proj_bias", shape: [48], offset: 1248, decays: false),
+        .init("a.out_proj.weight", shape: [16, 16], offset: 1296, decays: true),
+        .init("a.out_proj.bias", shape: [16], offset: 1552, decays: false),
+        .init("n.weight", shape: [16], offset: 1568, decays: false),
+        .init("n.bias", shape: [16], offset: 1584, decays: false),
+        .init("c.in_proj_weight", shape: [48, 16], offset: 1600, decays: true),
+        .init("c.in_proj_bias", shape: [48], offset: 2368, decays: false),
+        .init("c.out_proj.weight", shape: [16, 16], offset: 2416, decays: true),
+        .init("c.out_proj.bias", shape: [16], offset: 2672, decays: false),
+        .init("f.weight", shape: [8, 16, 1], offset: 2688, decays: true),
+        .init("f.bias", shape: [8], offset: 2816, decays: false),
+        .init("out.weight", shape: [3, 8], offset: 2824, decays: true),
+        .init("out.bias", shape: [3], offset: 2848, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 5728, secondState: nil, classCount: 3)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -58,41 +63,48 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 320, fanIn: 1, fanOut: 16, rng: &random)  // e.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 320, count: 768, fanIn: 16, fanOut: 48, rng: &random)  // a.in_proj_weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 1136, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // a.out_proj.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 1408, count: 768, fanIn: 16, fanOut: 48, rng: &random)  // c.in_proj_weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 2224, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // c.out_proj.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 2496, count: 128, fanIn: 16, fanOut: 8, rng: &random)  // f.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 2632, count: 24, fanIn: 8, fanOut: 3, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 320, count: 160, fanIn: 1, fanOut: 16, rng: &random)  // p.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 480, count: 768, fanIn: 16, fanOut: 48, rng: &random)  // a.in_proj_weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1296, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // a.out_proj.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 1600, count: 768, fanIn: 16, fanOut: 48, rng: &random)  // c.in_proj_weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2416, count: 256, fanIn: 16, fanOut: 16, rng: &random)  // c.out_proj.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2688, count: 128, fanIn: 16, fanOut: 8, rng: &random)  // f.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 2824, count: 24, fanIn: 8, fanOut: 3, rng: &random)  // out.weight
+        (m + 1568).update(repeating: 1, count: 16)  // n.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
     @inlinable
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_e_weight = m + 0  // [320]
-        let p_a_in_proj_weight = m + 320  // [768]
-        let p_a_in_proj_bias = m + 1088  // [48]
-        let p_a_out_proj_weight = m + 1136  // [256]
-        let p_a_out_proj_bias = m + 1392  // [16]
-        let p_c_in_proj_weight = m + 1408  // [768]
-        let p_c_in_proj_bias = m + 2176  // [48]
-        let p_c_out_proj_weight = m + 2224  // [256]
-        let p_c_out_proj_bias = m + 2480  // [16]
-        let p_f_weight = m + 2496  // [128]
-        let p_f_bias = m + 2624  // [8]
-        let p_out_weight = m + 2632  // [24]
-        let p_out_bias = m + 2656  // [3]
-        let v_tokens = m + 8003  // [40]
-        let v_e = m + 8043  // [640]
-        let v_a = m + 8683  // [640]
-        let v_r = m + 9323  // [640]
-        let v_c = m + 9963  // [640]
-        let v_f = m + 10923  // [320]
-        let v_g = m + 11243  // [32]
-        let v_out = m + 11275  // [12]
-        let work_a = m + 14576  // [9524]
-        let work_c = m + 24112  // [10044]
-        let scratch = m + 34176  // [350]
+        let p_p_weight = m + 320  // [160]
+        let p_a_in_proj_weight = m + 480  // [768]
+        let p_a_in_proj_bias = m + 1248  // [48]
+        let p_a_out_proj_weight = m + 1296  // [256]
+        let p_a_out_proj_bias = m + 1552  // [16]
+        let p_n_weight = m + 1568  // [16]
+        let p_n_bias = m + 1584  // [16]
+        let p_c_in_proj_weight = m + 1600  // [768]
+        let p_c_in_proj_bias = m + 2368  // [48]
+        let p_c_out_proj_weight = m + 2416  // [256]
+        let p_c_out_proj_bias = m + 2672  // [16]
+        let p_f_weight = m + 2688  // [128]
+        let p_f_bias = m + 2816  // [8]
+        let p_out_weight = m + 2824  // [24]
+        let p_out_bias = m + 2848  // [3]
+        let v_tokens = m + 8579  // [40]
+        let v_e = m + 8619  // [640]
+        let v_p = m + 9259  // [640]
+        let v_a = m + 9899  // [640]
+        let v_r = m + 10539  // [640]
+        let v_n = m + 11179  // [640]
+        let v_c = m + 11819  // [640]
+        let v_f = m + 12779  // [320]
+        let v_g = m + 13099  // [32]
+        let v_out = m + 13131  // [12]
+        let work_a = m + 17712  // [9524]
+        let work_c = m + 27248  // [10044]
+        let scratch = m + 37312  // [350]
         for k in 0..<count &* 10 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [16x10]
         for b in 0..<count {
@@ -102,15 +114,33 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
                 for d in 0..<16 { y[d &* 10 &+ i] = p_e_weight[row &+ d] }
             }
         }
-        // a = attention(e)  [16x10]
-        NetcRuntime.AttentionKernels.forward(v_e, v_a, causal: false, scale: 0.35355339059327373, wi: p_a_in_proj_weight, bi: p_a_in_proj_bias, wo: p_a_out_proj_weight, bo: p_a_out_proj_bias, work: work_a, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 2, batch: 4), count: count)
-        // r = add(e, a)  [16x10]
+        // p = position_embedding(e)  [16x10]
         for b in 0..<count {
-            let x0 = v_e + b &* 160, x1 = v_a + b &* 160, y = v_r + b &* 160
+            let x0 = v_e + b &* 160, y = v_p + b &* 160
+            for ch in 0..<16 { for t in 0..<10 { y[ch &* 10 &+ t] = x0[ch &* 10 &+ t] + p_p_weight[t &* 16 &+ ch] } }
+        }
+        // a = attention(p)  [16x10]
+        NetcRuntime.AttentionKernels.forward(v_p, v_a, causal: false, scale: 0.35355339059327373, wi: p_a_in_proj_weight, bi: p_a_in_proj_bias, wo: p_a_out_proj_weight, bo: p_a_out_proj_bias, work: work_a, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 2, batch: 4), count: count)
+        // r = add(p, a)  [16x10]
+        for b in 0..<count {
+            let x0 = v_p + b &* 160, x1 = v_a + b &* 160, y = v_r + b &* 160
             for i in 0..<160 { y[i] = x0[i] + x1[i] }
         }
-        // c = attention(r)  [16x10]
-        NetcRuntime.AttentionKernels.forward(v_r, v_c, causal: true, scale: 0.5, wi: p_c_in_proj_weight, bi: p_c_in_proj_bias, wo: p_c_out_proj_weight, bo: p_c_out_proj_bias, work: work_c, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 4, batch: 4), count: count)
+        // n = layer_norm(r)  [16x10]
+        for b in 0..<count {
+            let x0 = v_r + b &* 160, y = v_n + b &* 160
+            for t in 0..<10 {
+                var mean: Scalar = 0
+                for i in 0..<16 { mean += x0[i &* 10 &+ t] }
+                mean *= 0.0625
+                var variance: Scalar = 0
+                for i in 0..<16 { let d = x0[i &* 10 &+ t] - mean; variance += d * d }
+                let inverse = 1 / (variance * 0.0625 + 1e-05).squareRoot()
+                for i in 0..<16 { y[i &* 10 &+ t] = (x0[i &* 10 &+ t] - mean) * inverse * p_n_weight[i] + p_n_bias[i] }
+            }
+        }
+        // c = attention(n)  [16x10]
+        NetcRuntime.AttentionKernels.forward(v_n, v_c, causal: true, scale: 0.5, wi: p_c_in_proj_weight, bi: p_c_in_proj_bias, wo: p_c_out_proj_weight, bo: p_c_out_proj_bias, work: work_c, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 4, batch: 4), count: count)
         // f.conv = conv1d(c)  [8x10]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 16, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, p_f_weight, p_f_bias, v_c, v_f, rectify: true, count: count, scratch: scratch)
         // f = relu(f.conv)  [8x10]
@@ -131,9 +161,9 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 11275  // [12]
-        let g_out = m + 14559  // [12]
-        let target = m + 34156  // [12]
+        let v_out = m + 13131  // [12]
+        let g_out = m + 17695  // [12]
+        let target = m + 37292  // [12]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -165,41 +195,51 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_a_in_proj_weight = m + 320  // [768]
-        let p_a_out_proj_weight = m + 1136  // [256]
-        let p_c_in_proj_weight = m + 1408  // [768]
-        let p_c_out_proj_weight = m + 2224  // [256]
-        let p_f_weight = m + 2496  // [128]
-        let p_out_weight = m + 2632  // [24]
-        let dp_e_weight = m + 2672  // [320]
-        let dp_a_in_proj_weight = m + 2992  // [768]
-        let dp_a_in_proj_bias = m + 3760  // [48]
-        let dp_a_out_proj_weight = m + 3808  // [256]
-        let dp_a_out_proj_bias = m + 4064  // [16]
-        let dp_c_in_proj_weight = m + 4080  // [768]
-        let dp_c_in_proj_bias = m + 4848  // [48]
-        let dp_c_out_proj_weight = m + 4896  // [256]
-        let dp_c_out_proj_bias = m + 5152  // [16]
-        let dp_f_weight = m + 5168  // [128]
-        let dp_f_bias = m + 5296  // [8]
-        let dp_out_weight = m + 5304  // [24]
-        let dp_out_bias = m + 5328  // [3]
-        let v_tokens = m + 8003  // [40]
-        let v_c = m + 9963  // [640]
-        let v_f = m + 10923  // [320]
-        let v_g = m + 11243  // [32]
-        let g_e = m + 11327  // [640]
-        let g_a = m + 11967  // [640]
-        let g_r = m + 12607  // [640]
-        let g_c = m + 13247  // [640]
-        let g_f_conv = m + 13887  // [320]
-        let g_f = m + 14207  // [320]
-        let g_g = m + 14527  // [32]
-        let g_out = m + 14559  // [12]
-        let work_a = m + 14576  // [9524]
-        let work_c = m + 24112  // [10044]
-        let scratch = m + 34176  // [350]
+        let p_a_in_proj_weight = m + 480  // [768]
+        let p_a_out_proj_weight = m + 1296  // [256]
+        let p_n_weight = m + 1568  // [16]
+        let p_c_in_proj_weight = m + 1600  // [768]
+        let p_c_out_proj_weight = m + 2416  // [256]
+        let p_f_weight = m + 2688  // [128]
+        let p_out_weight = m + 2824  // [24]
+        let dp_e_weight = m + 2864  // [320]
+        let dp_p_weight = m + 3184  // [160]
+        let dp_a_in_proj_weight = m + 3344  // [768]
+        let dp_a_in_proj_bias = m + 4112  // [48]
+        let dp_a_out_proj_weight = m + 4160  // [256]
+        let dp_a_out_proj_bias = m + 4416  // [16]
+        let dp_n_weight = m + 4432  // [16]
+        let dp_n_bias = m + 4448  // [16]
+        let dp_c_in_proj_weight = m + 4464  // [768]
+        let dp_c_in_proj_bias = m + 5232  // [48]
+        let dp_c_out_proj_weight = m + 5280  // [256]
+        let dp_c_out_proj_bias = m + 5536  // [16]
+        let dp_f_weight = m + 5552  // [128]
+        let dp_f_bias = m + 5680  // [8]
+        let dp_out_weight = m + 5688  // [24]
+        let dp_out_bias = m + 5712  // [3]
+        let v_tokens = m + 8579  // [40]
+        let v_r = m + 10539  // [640]
+        let v_c = m + 11819  // [640]
+        let v_f = m + 12779  // [320]
+        let v_g = m + 13099  // [32]
+        let g_e = m + 13183  // [640]
+        let g_p = m + 13823  // [640]
+        let g_a = m + 14463  // [640]
+        let g_r = m + 15103  // [640]
+        let g_n = m + 15743  // [640]
+        let g_c = m + 16383  // [640]
+        let g_f_conv = m + 17023  // [320]
+        let g_f = m + 17343  // [320]
+        let g_g = m + 17663  // [32]
+        let g_out = m + 17695  // [12]
+        let work_a = m + 17712  // [9524]
+        let work_c = m + 27248  // [10044]
+        let scratch = m + 37312  // [350]
         dp_e_weight.update(repeating: 0, count: 320)  // e.weight
+        dp_p_weight.update(repeating: 0, count: 160)  // p.weight
+        dp_n_weight.update(repeating: 0, count: 16)  // n.weight
+        dp_n_bias.update(repeating: 0, count: 16)  // n.bias
         // out: linear backward → δ g =
         NetcRuntime.CPUKernels.weightGradient(g_out, v_g, dp_out_weight, dp_out_bias, n: 8, m: 3, count: count)
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_g, accumulate: false, n: 8, m: 3, count: count)
@@ -219,16 +259,39 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
         // f.conv: conv1d backward → δ c =
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, g_f_conv, v_c, dp_f_weight, dp_f_bias, count: count, scratch: scratch)
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 16, height: 1, width: 10, kernelHeight: 1, kernelWidth: 1, strideY: 1, strideX: 1, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 8, g_f_conv, p_f_weight, g_c, accumulate: false, count: count, scratch: scratch)
-        // c: attention backward → δ r =
-        NetcRuntime.AttentionKernels.backward(g_c, causal: true, scale: 0.5, dx: g_r, accumulate: false, wi: p_c_in_proj_weight, wo: p_c_out_proj_weight, dwi: dp_c_in_proj_weight, dbi: dp_c_in_proj_bias, dwo: dp_c_out_proj_weight, dbo: dp_c_out_proj_bias, work: work_c, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 4, batch: 4), count: count)
-        // r: add backward → δ e =, δ a =
+        // c: attention backward → δ n =
+        NetcRuntime.AttentionKernels.backward(g_c, causal: true, scale: 0.5, dx: g_n, accumulate: false, wi: p_c_in_proj_weight, wo: p_c_out_proj_weight, dwi: dp_c_in_proj_weight, dbi: dp_c_in_proj_bias, dwo: dp_c_out_proj_weight, dbo: dp_c_out_proj_bias, work: work_c, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 4, batch: 4), count: count)
+        // n: layer_norm backward → δ r =
         for b in 0..<count {
-            let dy = g_r + b &* 160, dx0 = g_e + b &* 160, dx1 = g_a + b &* 160
+            let x0 = v_r + b &* 160, dy = g_n + b &* 160, dx0 = g_r + b &* 160
+            for t in 0..<10 {
+                var mean: Scalar = 0
+                for i in 0..<16 { mean += x0[i &* 10 &+ t] }
+                mean *= 0.0625
+                var variance: Scalar = 0
+                for i in 0..<16 { let d = x0[i &* 10 &+ t] - mean; variance += d * d }
+                let inverse = 1 / (variance * 0.0625 + 1e-05).squareRoot()
+                for i in 0..<16 { dp_n_weight[i] += dy[i &* 10 &+ t] * (x0[i &* 10 &+ t] - mean) * inverse; dp_n_bias[i] += dy[i &* 10 &+ t] }
+                var sumG: Scalar = 0, sumGX: Scalar = 0
+                for i in 0..<16 { let g = dy[i &* 10 &+ t] * p_n_weight[i]; sumG += g; sumGX += g * (x0[i &* 10 &+ t] - mean) * inverse }
+                let meanG = sumG * 0.0625, meanGX = sumGX * 0.0625
+                for i in 0..<16 { dx0[i &* 10 &+ t] = (dy[i &* 10 &+ t] * p_n_weight[i] - meanG - (x0[i &* 10 &+ t] - mean) * inverse * meanGX) * inverse }
+            }
+        }
+        // r: add backward → δ p =, δ a =
+        for b in 0..<count {
+            let dy = g_r + b &* 160, dx0 = g_p + b &* 160, dx1 = g_a + b &* 160
             for i in 0..<160 { dx0[i] = dy[i] }
             for i in 0..<160 { dx1[i] = dy[i] }
         }
-        // a: attention backward → δ e +=
-        NetcRuntime.AttentionKernels.backward(g_a, causal: false, scale: 0.35355339059327373, dx: g_e, accumulate: true, wi: p_a_in_proj_weight, wo: p_a_out_proj_weight, dwi: dp_a_in_proj_weight, dbi: dp_a_in_proj_bias, dwo: dp_a_out_proj_weight, dbo: dp_a_out_proj_bias, work: work_a, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 2, batch: 4), count: count)
+        // a: attention backward → δ p +=
+        NetcRuntime.AttentionKernels.backward(g_a, causal: false, scale: 0.35355339059327373, dx: g_p, accumulate: true, wi: p_a_in_proj_weight, wo: p_a_out_proj_weight, dwi: dp_a_in_proj_weight, dbi: dp_a_in_proj_bias, dwo: dp_a_out_proj_weight, dbo: dp_a_out_proj_bias, work: work_a, NetcRuntime.AttentionKernels.Layout(channels: 16, length: 10, heads: 2, batch: 4), count: count)
+        // p: position_embedding backward → δ e =
+        for b in 0..<count {
+            let dy = g_p + b &* 160, dx0 = g_e + b &* 160
+            for ch in 0..<16 { for t in 0..<10 { dp_p_weight[t &* 16 &+ ch] += dy[ch &* 10 &+ t] } }
+            for i in 0..<160 { dx0[i] = dy[i] }
+        }
         // e: embedding backward
         for b in 0..<count {
             let x0 = v_tokens + b &* 10, dy = g_e + b &* 160
@@ -247,16 +310,16 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 2672  // [2659]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 2659)
+        let gradients = m + 2864  // [2851]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 2851)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [2659]
-        let gradients = m + 2672  // [2659]
-        let velocity = m + 5344  // [2659]
-        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 2659, decays: false)
+        let parameters = m + 0  // [2851]
+        let gradients = m + 2864  // [2851]
+        let velocity = m + 5728  // [2851]
+        step.apply(parameters, gradients: gradients, first: velocity, second: nil, count: 2851, decays: false)
     }
 }

@@ -59,21 +59,7 @@ def median_seconds(body, rounds=7, repeats=100):
 
 def main():
     torch.manual_seed(0)
-    model = LSTMB32()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-    x, y = torch.randn(32, 1, 50), torch.randint(0, 2, (32,))
-
-    def step():
-        optimizer.zero_grad()
-        nn.functional.cross_entropy(model(x), y).backward()
-        optimizer.step()
-
-    def predict():
-        with torch.no_grad():
-            model(x)
-
-    print(f"lstm b32, PyTorch {torch.__version__} eager, 1 thread: "
-          f"inference {median_seconds(predict) * 1e3:.2f} ms, train step {median_seconds(step) * 1e3:.2f} ms")
+    time_network("lstm b32", LSTMB32(), torch.randn(32, 1, 50))
     time_network("attention b32", AttentionB32(), torch.randn(32, 64, 32))
 
 

@@ -91,6 +91,7 @@ public struct SpecGenerator: RandomNumberGenerator {
             // ε = 0.1 as for batch_norm: a sample whose values coincide (equal weights from a constant init) stays
             // curved on a scale central differences with h = 1e-5 follow.
             let line = "layer_norm \(name)(\(from.name)), epsilon: 0.1" + (g.chance(0.3) ? ", affine: false" : "")
+                + (from.shape.count > 1 && g.chance(0.4) ? ", over: channels" : "")
             return (line, Drawn(name: name, shape: from.shape), [from.name])
         },
         "upsample": { g, name, order in
@@ -102,6 +103,12 @@ public struct SpecGenerator: RandomNumberGenerator {
         },
         "lstm": { g, name, order in g.recurrent("lstm", name, order) },
         "gru": { g, name, order in g.recurrent("gru", name, order) },
+        "position_embedding": { g, name, order in
+            let sequences = order.filter { $0.shape.count == 2 }
+            guard !sequences.isEmpty else { return nil }
+            let from = g.pick(sequences)
+            return ("position_embedding \(name)(\(from.name))", Drawn(name: name, shape: from.shape), [from.name])
+        },
         "attention": { g, name, order in
             let sequences = order.filter { $0.shape.count == 2 }
             guard !sequences.isEmpty else { return nil }

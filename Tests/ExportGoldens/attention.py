@@ -64,7 +64,9 @@ class Encoder(NetcModule):
     def __init__(self):
         super().__init__()
         self.e = nn.Embedding(20, 16)
+        self.p = nn.Embedding(10, 16)
         self.a = nn.MultiheadAttention(16, 2, batch_first=True)
+        self.n = nn.LayerNorm(16, eps=1e-05)
         self.c = nn.MultiheadAttention(16, 4, batch_first=True)
         self.f = nn.Conv1d(16, 8, 1)
         self.out = nn.Linear(8, 3)
@@ -75,10 +77,13 @@ class Encoder(NetcModule):
         """The spec's initializers: netc's distributions (not its draws)."""
         with torch.no_grad():
             nn.init.uniform_(self.e.weight, -0.5940885257860046, 0.5940885257860046)
+            nn.init.uniform_(self.p.weight, -0.5940885257860046, 0.5940885257860046)
             nn.init.uniform_(self.a.in_proj_weight, -0.30618621784789724, 0.30618621784789724)
             nn.init.zeros_(self.a.in_proj_bias)
             nn.init.uniform_(self.a.out_proj.weight, -0.4330127018922193, 0.4330127018922193)
             nn.init.zeros_(self.a.out_proj.bias)
+            nn.init.ones_(self.n.weight)
+            nn.init.zeros_(self.n.bias)
             nn.init.uniform_(self.c.in_proj_weight, -0.30618621784789724, 0.30618621784789724)
             nn.init.zeros_(self.c.in_proj_bias)
             nn.init.uniform_(self.c.out_proj.weight, -0.4330127018922193, 0.4330127018922193)
@@ -92,9 +97,11 @@ class Encoder(NetcModule):
         """What forward returns (predict's output) and the logits the loss reads."""
         tokens = tokens.reshape(-1, 10)
         e = self.e(tokens.long()).transpose(1, 2)
-        a = self.a(e.transpose(1, 2), e.transpose(1, 2), e.transpose(1, 2), need_weights=False)[0].transpose(1, 2)
-        r = e + a
-        c = self.c(r.transpose(1, 2), r.transpose(1, 2), r.transpose(1, 2), need_weights=False, attn_mask=torch.ones(10, 10, dtype=torch.bool, device=r.device).triu(1))[0].transpose(1, 2)
+        p = e + self.p.weight.t()
+        a = self.a(p.transpose(1, 2), p.transpose(1, 2), p.transpose(1, 2), need_weights=False)[0].transpose(1, 2)
+        r = p + a
+        n = self.n(r.transpose(1, -1)).transpose(1, -1)
+        c = self.c(n.transpose(1, 2), n.transpose(1, 2), n.transpose(1, 2), need_weights=False, attn_mask=torch.ones(10, 10, dtype=torch.bool, device=n.device).triu(1))[0].transpose(1, 2)
         f = torch.relu(self.f(c))
         g = f.flatten(2).mean(2)
         out = self.out(g)
@@ -135,6 +142,7 @@ class Causal(NetcModule):
     def __init__(self):
         super().__init__()
         self.c = nn.Conv1d(3, 4, 1)
+        self.q = nn.Embedding(6, 4)
         self.a = nn.MultiheadAttention(4, 4, batch_first=True)
         self.b = nn.MultiheadAttention(4, 1, batch_first=True)
         self.out = nn.Linear(4, 2)
@@ -146,6 +154,7 @@ class Causal(NetcModule):
         with torch.no_grad():
             nn.init.uniform_(self.c.weight, -0.9258200997725514, 0.9258200997725514)
             nn.init.zeros_(self.c.bias)
+            nn.init.uniform_(self.q.weight, -1.0954451150103321, 1.0954451150103321)
             nn.init.uniform_(self.a.in_proj_weight, -0.6123724356957945, 0.6123724356957945)
             nn.init.zeros_(self.a.in_proj_bias)
             nn.init.uniform_(self.a.out_proj.weight, -0.8660254037844386, 0.8660254037844386)
@@ -161,8 +170,10 @@ class Causal(NetcModule):
         """What forward returns (predict's output) and the logits the loss reads."""
         x = x.reshape(-1, 3, 6)
         c = torch.tanh(self.c(x))
-        a = self.a(c.transpose(1, 2), c.transpose(1, 2), c.transpose(1, 2), need_weights=False, attn_mask=torch.ones(6, 6, dtype=torch.bool, device=c.device).triu(1))[0].transpose(1, 2)
-        b = self.b(a.transpose(1, 2), a.transpose(1, 2), a.transpose(1, 2), need_weights=False, attn_mask=torch.ones(6, 6, dtype=torch.bool, device=a.device).triu(1))[0].transpose(1, 2)
+        q = c + self.q.weight.t()
+        a = self.a(q.transpose(1, 2), q.transpose(1, 2), q.transpose(1, 2), need_weights=False, attn_mask=torch.ones(6, 6, dtype=torch.bool, device=q.device).triu(1))[0].transpose(1, 2)
+        m = F.layer_norm(a.transpose(1, -1), (4,), eps=1e-05).transpose(1, -1)
+        b = self.b(m.transpose(1, 2), m.transpose(1, 2), m.transpose(1, 2), need_weights=False, attn_mask=torch.ones(6, 6, dtype=torch.bool, device=m.device).triu(1))[0].transpose(1, 2)
         p = b.flatten(2).max(2).values
         out = self.out(p)
         return out, out

@@ -89,7 +89,7 @@ public enum NodeKinds {
         InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
         ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
         GlobalPoolKind.max, UpsampleKind(),
-        LayerNormKind(), BatchNormKind(), EmbeddingKind(), RecurrentKind.lstm, RecurrentKind.gru,
+        LayerNormKind(), BatchNormKind(), EmbeddingKind(), PositionEmbeddingKind(), RecurrentKind.lstm, RecurrentKind.gru,
         AttentionKind(),
     ]
 

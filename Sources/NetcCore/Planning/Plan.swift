@@ -101,7 +101,8 @@ public struct Plan: Sendable {
         activations = graph.precision == .float
             ? Set(graph.nodes.filter { ($0.op as? ElementwiseOp)?.function.kernel != nil && $0.size * graph.batchSize >= Plan.vectorActivation }
                 .map(\.id)) : []
-        layerNorms = graph.precision == .float ? Set(graph.nodes.filter { (($0.op as? LayerNormOp)?.count ?? 0) >= 8 }.map(\.id)) : []
+        layerNorms = graph.precision == .float
+            ? Set(graph.nodes.filter { ($0.op as? LayerNormOp).map { $0.count >= 8 && $0.positions == 1 } ?? false }.map(\.id)) : []
         normalisations = graph.precision == .float
             ? Set(graph.nodes.filter { (($0.op as? BatchNormOp)?.plane ?? 0) >= 8 }.map(\.id)) : []
         recurrent = graph.precision == .float ? Set(graph.nodes.filter { $0.op is any RecurrentOp }.map(\.id)) : []
