@@ -27,9 +27,9 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 3 }
     public static var parameterCount: Swift.Int { 2851 }
-    public static var storageCount: Swift.Int { 37662 }
+    public static var storageCount: Swift.Int { 40766 }
     public static var outputOffset: Swift.Int { 13131 }
-    public static var targetOffset: Swift.Int { 37292 }
+    public static var targetOffset: Swift.Int { 40400 }
     public static var inputGradientOffset: Swift.Int { 13143 }
     public static var gradientOffset: Swift.Int { 2864 }
     public static let info = NetcRuntime.ModelInfo(name: "Encoder", seed: 0, fingerprint: 0x9b7463cea80d9dea, tensors: [
@@ -102,9 +102,9 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
         let v_f = m + 12779  // [320]
         let v_g = m + 13099  // [32]
         let v_out = m + 13131  // [12]
-        let work_a = m + 17712  // [9524]
-        let work_c = m + 27248  // [10044]
-        let scratch = m + 37312  // [350]
+        let work_a = m + 17712  // [11504]
+        let work_c = m + 29216  // [11184]
+        let scratch = m + 40416  // [350]
         for k in 0..<count &* 10 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [16x10]
         for b in 0..<count {
@@ -163,7 +163,7 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let v_out = m + 13131  // [12]
         let g_out = m + 17695  // [12]
-        let target = m + 37292  // [12]
+        let target = m + 40400  // [12]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -233,9 +233,9 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
         let g_f = m + 17343  // [320]
         let g_g = m + 17663  // [32]
         let g_out = m + 17695  // [12]
-        let work_a = m + 17712  // [9524]
-        let work_c = m + 27248  // [10044]
-        let scratch = m + 37312  // [350]
+        let work_a = m + 17712  // [11504]
+        let work_c = m + 29216  // [11184]
+        let scratch = m + 40416  // [350]
         dp_e_weight.update(repeating: 0, count: 320)  // e.weight
         dp_p_weight.update(repeating: 0, count: 160)  // p.weight
         dp_n_weight.update(repeating: 0, count: 16)  // n.weight

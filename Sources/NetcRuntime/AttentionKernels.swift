@@ -1,3 +1,5 @@
+internal import CNetcRuntime
+
 /// Multi-head self-attention's kernels. The core — each head's softmax rows
 /// and the mix they weight, and its derivative — runs per sample, for any
 /// scalar (`mix`, `mixBackward`: generated Double code calls them from its
@@ -103,7 +105,7 @@ public enum AttentionKernels {
         var rows: Int { length * batch }
         // [batch][length][channels] rows: the inputs; [rows][3·channels]: q, k, v; [batch][heads][length][length]: P;
         // [rows][channels] each: O, the output (then dY), dO; [rows][3·channels]: dQ, dK, dV;
-        // [rows][channels]: the inputs' gradient; one head's operands (`HeadRoom`); W_in and W_out in panels.
+        // [rows][channels]: the inputs' gradient; each sample's room for one head's operands (`HeadRoom`); W_in and W_out in panels.
         var inputs: Int { 0 }
         var qkv: Int { inputs + rows * channels }
         var probabilities: Int { qkv + rows * 3 * channels }
@@ -113,7 +115,9 @@ public enum AttentionKernels {
         var qkvGradient: Int { mixedGradient + rows * channels }
         var inputGradients: Int { qkvGradient + rows * 3 * channels }
         var head: Int { inputGradients + rows * channels }
-        var weightPanels: Int { head + 7 * length * (channels / heads) + length * length }
+        /// One head's operands (`HeadRoom`), per sample: samples run in parallel parts.
+        var headRoom: Int { 7 * length * (channels / heads) + length * length }
+        var weightPanels: Int { head + batch * headRoom }
         /// Scalars of working space.
         public var size: Int { weightPanels + 4 * channels * channels }
 
@@ -129,14 +133,14 @@ public enum AttentionKernels {
         wi: UnsafeMutablePointer<Float>, bi: UnsafeMutablePointer<Float>, wo: UnsafeMutablePointer<Float>, bo: UnsafeMutablePointer<Float>,
         work: UnsafeMutablePointer<Float>, _ l: Layout, count: Int
     ) {
-        let (E, L, H) = (l.channels, l.length, l.heads), rows = count &* L
+        let (E, L) = (l.channels, l.length), rows = count &* L
         let xs = work + l.inputs, qkv = work + l.qkv, p = work + l.probabilities, o = work + l.mixed, ys = work + l.outputs
         transpose(x, into: xs, channels: E, length: L, count: count)
         let panels = work + l.weightPanels
         ProductWeights(wi, rows: 3 &* E, columns: E, panels: panels).product(bi, xs, qkv, count: rows)
-        for b in 0..<count {
-            mixHeads(qkv + b &* L &* 3 &* E, p + b &* H &* L &* L, o + b &* L &* E, HeadRoom(work + l.head, l), l, causal: causal, scale: scale)
-        }
+        var job = MixJob(qkv: qkv, p: p, mixed: o, qkvGradient: qkv, rooms: work + l.head, layout: l, causal: causal, scale: scale,
+                         count: count, backward: false)
+        job.run(work: 2 * Double(count * L * L * E))
         ProductWeights(wo, rows: E, columns: E, panels: panels + 3 &* E &* E).product(bo, o, ys, count: rows)
         for b in 0..<count {
             let sample = y + b &* E &* L, rowsOf = ys + b &* L &* E
@@ -154,17 +158,15 @@ public enum AttentionKernels {
         dwi: UnsafeMutablePointer<Float>?, dbi: UnsafeMutablePointer<Float>?, dwo: UnsafeMutablePointer<Float>?, dbo: UnsafeMutablePointer<Float>?,
         work: UnsafeMutablePointer<Float>, _ l: Layout, count: Int
     ) {
-        let (E, L, H) = (l.channels, l.length, l.heads), rows = count &* L
+        let (E, L) = (l.channels, l.length), rows = count &* L
         let xs = work + l.inputs, qkv = work + l.qkv, p = work + l.probabilities, o = work + l.mixed
         let dys = work + l.outputs, dO = work + l.mixedGradient, dqkv = work + l.qkvGradient
         transpose(dy, into: dys, channels: E, length: L, count: count)
         if let dwo { CPUKernels.weightGradient(dys, o, dwo, dbo, n: E, m: E, count: rows) }
         CPUKernels.inputGradient(dys, wo, dO, accumulate: false, n: E, m: E, count: rows)
-        for b in 0..<count {
-            let s = b &* L &* 3 &* E
-            mixHeadsBackward(qkv + s, p + b &* H &* L &* L, dO + b &* L &* E, dqkv + s, HeadRoom(work + l.head, l), l,
-                             causal: causal, scale: scale)
-        }
+        var job = MixJob(qkv: qkv, p: p, mixed: dO, qkvGradient: dqkv, rooms: work + l.head, layout: l, causal: causal, scale: scale,
+                         count: count, backward: true)
+        job.run(work: 4 * Double(count * L * L * E))
         if let dwi { CPUKernels.weightGradient(dqkv, xs, dwi, dbi, n: E, m: 3 &* E, count: rows) }
         guard let dx else { return }
         let dxs = work + l.inputGradients
@@ -177,6 +179,40 @@ public enum AttentionKernels {
                 } else {
                     for ch in 0..<E { sample[ch &* L &+ t] = rowsOf[t &* E &+ ch] }
                 }
+            }
+        }
+    }
+
+    /// Each head's softmax rows and mix (`mixHeads`), or their derivative
+    /// (`mixHeadsBackward`), for every sample: samples run in parts across
+    /// the thread budget when the work is worth it, each in its own room.
+    /// `mixed` is O, or dO when `backward`.
+    struct MixJob {
+        let qkv, p, mixed, qkvGradient, rooms: UnsafeMutablePointer<Float>
+        let layout: Layout, causal: Bool, scale: Float, count: Int, backward: Bool
+
+        func run(_ samples: Range<Int>) {
+            let (E, L, H) = (layout.channels, layout.length, layout.heads)
+            for b in samples {
+                let s = b &* L &* 3 &* E, probabilities = p + b &* H &* L &* L, m = mixed + b &* L &* E
+                let room = HeadRoom(rooms + b &* layout.headRoom, layout)
+                if backward {
+                    mixHeadsBackward(qkv + s, probabilities, m, qkvGradient + s, room, layout, causal: causal, scale: scale)
+                } else {
+                    mixHeads(qkv + s, probabilities, m, room, layout, causal: causal, scale: scale)
+                }
+            }
+        }
+
+        /// `run` over every sample, split as a product of `work` multiply-adds would be (`netc_parallel_parts`).
+        mutating func run(work: Double) {
+            let parts = min(count, netc_parallel_parts(work))
+            guard parts > 1 else { return run(0..<count) }
+            withUnsafeMutablePointer(to: &self) { job in
+                netc_parallel_run(parts, { context, part, parts in
+                    let job = context!.assumingMemoryBound(to: MixJob.self).pointee
+                    job.run((job.count &* part / parts)..<(job.count &* (part &+ 1) / parts))
+                }, job)
             }
         }
     }

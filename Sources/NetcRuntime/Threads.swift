@@ -5,8 +5,8 @@ import Darwin
 #endif
 
 /// The threads a model's training step, `predict`, `loss` and `gradients`
-/// may use. A product large enough (matrix products of dense and
-/// convolutional layers, the optimizer's update) splits across a pool of
+/// may use. A product large enough (matrix products of dense,
+/// convolutional, recurrent and attention layers, the optimizer's update) splits across a pool of
 /// worker threads made once per process; a small network stays on the
 /// calling thread, whatever its `threads`. Each part computes its own outputs
 /// exactly as one thread would, so results are bit-identical for any thread

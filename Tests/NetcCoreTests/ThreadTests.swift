@@ -1,6 +1,7 @@
 import GeneratedModels
 import NetcRuntime
 import XCTest
+@testable import NetcCore
 
 /// Products split across threads give the same bits as on one: each kernel,
 /// on shapes that reach every way a product splits (by samples, by output
@@ -197,6 +198,47 @@ final class ThreadTests: XCTestCase {
                 }
                 CPUKernels.setThreadBudget(1)
             }
+        }
+    }
+
+    /// Attention over the whole batch splits its projections and their
+    /// gradients, with the bits of one thread; such a layer, or an LSTM's
+    /// input projection of the same work, makes a model set a thread budget.
+    func testAttentionGivesTheSameBitsOnAnyNumberOfThreads() throws {
+        let l = AttentionKernels.Layout(channels: 64, length: 32, heads: 4, batch: 8)
+        var state = SplitMix64(seed: 12)
+        let x = randomFloats(8 * 64 * 32, &state), dy = randomFloats(8 * 64 * 32, &state)
+        let wi = randomFloats(192 * 64, &state).map { $0 * 0.2 }, bi = randomFloats(192, &state)
+        let wo = randomFloats(64 * 64, &state).map { $0 * 0.2 }, bo = randomFloats(64, &state)
+        sameAndSplit("attention") {
+            var (x, dy, wi, bi, wo, bo) = (x, dy, wi, bi, wo, bo)
+            var y = [Float](repeating: 0, count: x.count), dx = y, work = [Float](repeating: 0, count: l.size)
+            var dwi = wi, dbi = bi, dwo = wo, dbo = bo
+            AttentionKernels.forward(&x, &y, causal: true, scale: 0.25, wi: &wi, bi: &bi, wo: &wo, bo: &bo, work: &work, l, count: 8)
+            AttentionKernels.backward(&dy, causal: true, scale: 0.25, dx: &dx, accumulate: false, wi: &wi, wo: &wo,
+                                      dwi: &dwi, dbi: &dbi, dwo: &dwo, dbo: &dbo, work: &work, l, count: 8)
+            return y + dx + dwi + dbi + dwo + dbo
+        }
+        // On 2 threads, with the operands in place, a forward and backward pass allocate nothing.
+        let buffers = [x, dy, wi, bi, wo, bo, x, x, wi, bi, wo, bo, [Float](repeating: 0, count: l.size)].map { values in
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: values.count)
+            p.initialize(from: values, count: values.count)
+            return p
+        }
+        defer { buffers.forEach { $0.deallocate() } }
+        let b = buffers
+        CPUKernels.setThreadBudget(2)
+        let allocations = fewestAllocations {
+            AttentionKernels.forward(b[0], b[6], causal: true, scale: 0.25, wi: b[2], bi: b[3], wo: b[4], bo: b[5], work: b[12], l, count: 8)
+            AttentionKernels.backward(b[1], causal: true, scale: 0.25, dx: b[7], accumulate: false, wi: b[2], wo: b[4],
+                                      dwi: b[8], dbi: b[9], dwo: b[10], dbo: b[11], work: b[12], l, count: 8)
+        }
+        CPUKernels.setThreadBudget(1)
+        XCTAssertEqual(allocations, 0, "attention on 2 threads")
+        for layer in ["attention a(x), heads: 4", "lstm a(x): 16", "gru a(x): 16"] {
+            let g = try graph("network T {\n input x: 64x32\n \(layer)\n flatten f(a)\n dense out(f): 2\n loss squared_error(out)\n"
+                              + " train sgd(learning_rate: 0.1), batch: 8\n}\n")
+            XCTAssertTrue(Plan(g).usesThreads, layer)
         }
     }
 

@@ -17,7 +17,7 @@ public struct GRUOp: Op {
     public let bidirectional: Bool
     public var name: String { "gru" }
 
-    var gates: Int { 3 * hidden }
+    public var gates: Int { 3 * hidden }
     /// A step's record in the working space: r, z, n, b_n, h.
     var step: Int { 5 * hidden }
     /// The working space: each step's record, then the backward pass's

@@ -21,7 +21,7 @@ public struct LSTMOp: Op {
     public let bidirectional: Bool
     public var name: String { "lstm" }
 
-    var gates: Int { 4 * hidden }
+    public var gates: Int { 4 * hidden }
     /// A step's record in the working space: i, f, g, o, c, tanh(c), h.
     var step: Int { 7 * hidden }
     /// The working space: each step's record, then the backward pass's

@@ -7,6 +7,8 @@ public protocol RecurrentOp: Op {
     var channels: Int { get }
     var length: Int { get }
     var hidden: Int { get }
+    /// The gates' rows of W_ih and W_hh: 4 · hidden (LSTM), 3 · hidden (GRU).
+    var gates: Int { get }
     /// The value is h at the last step only (a vector).
     var lastOnly: Bool { get }
     /// The steps run from the sequence's end (a bidirectional layer's second

@@ -172,7 +172,8 @@ public struct Plan: Sendable {
     static let inlineUpdateLimit = 1024
 
     /// Whether a training step or prediction may split work across threads:
-    /// a Float model with a kernel product of at least two parts' work at
+    /// a Float model with a kernel product (a layer's, or a recurrent or
+    /// attention layer's projection of the whole batch) of at least two parts' work at
     /// its batch size (`CPUKernels.partWork` multiply-adds, the threshold the
     /// kernels split by at run time). Smaller models never set a thread
     /// budget, so their calls cost what they did on one thread. The update
@@ -187,6 +188,15 @@ public struct Plan: Sendable {
             if graph.nodes[n.inputs[0]].size * n.size * batch >= parts { return true }
         }
         for (id, c) in convolution where c.geometry.patch * graph.nodes[id].size * batch >= parts { return true }
+        // The whole-batch products of recurrent and attention layers: every step's input projection, every position's q, k, v.
+        for id in recurrent {
+            let op = graph.nodes[id].op as! any RecurrentOp
+            if op.channels * op.gates * op.length * batch >= parts { return true }
+        }
+        for id in attention {
+            let op = graph.nodes[id].op as! AttentionOp
+            if op.channels * 3 * op.channels * op.length * batch >= parts { return true }
+        }
         return false
     }
 
