@@ -54,6 +54,21 @@ final class RegistryTests: XCTestCase {
         }
     }
 
+    /// Every kind's example reads inputs of every rank, and any its rule
+    /// refuses is reported, not a crash: every check after a refused shape
+    /// (the parameter count among them) still runs on the input's shape.
+    func testEveryNodeKindReportsAnInputOfAnyRank() {
+        for kind in NodeKinds.all {
+            if case .none = kind.arity { continue }
+            for input in ["6", "2x5", "2x5x5", "1x2x3x4"] {
+                let text = "network K {\n input x: \(input)\n \(kind.example)\n flatten f(k)\n dense out(f): 2\n"
+                    + " loss squared_error(out)\n train sgd(learning_rate: 0.1), batch: 3\n}\n"
+                let f = frontend(text)
+                if f.hasErrors { XCTAssertTrue(f.renderedDiagnostics.contains("error:"), "\(kind.keyword) on \(input)") }
+            }
+        }
+    }
+
     /// Drawn specs use every kind, activation, loss and optimizer, and every one they draw is valid.
     func testTheFuzzerDrawsEveryEntryOfTheRegistries() {
         var words = Set<String>()
