@@ -129,6 +129,10 @@ extension Message {
             + "(parameters, optimizer state, activations and gradients), over the limit of \(formatBytes(Limits.modelBytes))")
     }
     static let noteModelTooLarge = "lower the batch size or the widths; memory grows with batch × the sum of the node sizes"
+    static func noteLargestNode(_ name: String, _ op: String, _ share: Double) -> String {
+        let why = op == "attention" ? " (per sample, heads × length² attention weights, kept for the backward pass)" : ""
+        return "'\(name)' (\(op)) takes \(Int((share * 100).rounded())) % of it\(why)"
+    }
     static func tooManyErrors(_ count: Int) -> Message {
         .error("too-many-errors", "\(count) more error\(count == 1 ? "" : "s") not shown")
     }

@@ -27,6 +27,14 @@ public enum Buffer: Hashable, Sendable {
     case target
     /// Space kernels pack operands into; ops run one at a time and share it.
     case scratch
+
+    /// The node whose buffer this is, if it is one node's.
+    public var node: Int? {
+        switch self {
+        case .value(let n), .gradient(let n), .auxiliary(let n, _), .statistics(let n), .workspace(let n), .prepared(let n): n
+        default: nil
+        }
+    }
 }
 
 /// A buffer with the Swift name it has in generated code.

@@ -84,12 +84,25 @@ public enum GraphBuilder {
             guard let graph, !reservedNames.contains(name.name) else { continue }
             let bytes = graph.modelBytes
             if bytes > Limits.modelBytes {
-                diagnostics.emit(.modelTooLarge(name.name, bytes: bytes, batch: graph.batchSize), at: name.range,
-                                 notes: [.init(message: Message.noteModelTooLarge, range: nil)])
+                var notes: [Diagnostic.Note] = [.init(message: Message.noteModelTooLarge, range: nil)]
+                if let (node, share) = Self.largestNode(graph), share >= 0.5 {
+                    notes.append(.init(message: Message.noteLargestNode(node.name, node.op.name, share), range: node.range))
+                }
+                diagnostics.emit(.modelTooLarge(name.name, bytes: bytes, batch: graph.batchSize), at: name.range, notes: notes)
                 continue
             }
             graphs.append(graph)
         }
         return graphs
+    }
+
+    /// The node whose buffers (value, gradient, masks, working space) take
+    /// most of the model's memory, and its share of it.
+    static func largestNode(_ graph: Graph) -> (Node, Double)? {
+        let layout = Plan(graph).layout
+        var sizes = [Int](repeating: 0, count: graph.nodes.count)
+        for b in layout.buffers { if let n = b.buffer.node { sizes[n] += b.count } }
+        guard let top = sizes.indices.max(by: { sizes[$0] < sizes[$1] }), layout.size > 0 else { return nil }
+        return (graph.nodes[top], Double(sizes[top]) / Double(layout.size))
     }
 }
