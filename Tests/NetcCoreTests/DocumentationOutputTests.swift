@@ -111,6 +111,23 @@ final class DocumentationOutputTests: XCTestCase {
         }
     }
 
+    /// Every spec a page shows (a fenced block whose first line but comments starts with `network`) checks without errors.
+    func testEverySpecAPageShowsChecks() throws {
+        var specs = 0
+        for page in Self.pages {
+            let text = try String(contentsOfFile: "\(repositoryRoot)/\(page)", encoding: .utf8)
+            for (k, block) in text.components(separatedBy: "```").enumerated() where k % 2 == 1 {
+                let body = block.drop { $0 != "\n" }.dropFirst()  // after the fence's language tag
+                let first = body.split(separator: "\n").first { !$0.hasPrefix("#") && !$0.allSatisfy(\.isWhitespace) }
+                guard first?.hasPrefix("network ") == true else { continue }
+                specs += 1
+                let f = Frontend(file: SourceFile(path: "\(page) block \(k / 2 + 1)", text: String(body)))
+                XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
+            }
+        }
+        XCTAssertGreaterThanOrEqual(specs, 3, "the pages' specs were not found")
+    }
+
     func testReadmeShowsWhatIrisDemoPrints() throws {
         let (samples, _) = try Self.samples()
         let sample = try XCTUnwrap(samples.first { $0.command == "swift run -c release iris-demo" })
