@@ -111,8 +111,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 6 &+ kx)
                                 let yr = y + (o &* 6 &+ oy &* 6)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -382,9 +381,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
         for b in 0..<count {
             let x0 = v_x + b &* 18, dy = g_c_conv + b &* 24
             for o in 0..<4 {
-                var sum: Scalar = 0
-                for i in 0..<6 { sum += dy[o &* 6 &+ i] }
-                dp_c_bias[o] += sum
+                dp_c_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 6, 6)
                 for c in 0..<3 {
                     let plane = x0 + c &* 6
                     for ky in 0..<1 {
@@ -395,9 +392,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 6 &+ kx)
                                 let yr = dy + (o &* 6 &+ oy &* 6)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c_weight[tap] += sum
+                                dp_c_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -427,8 +422,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 6 &+ kx)
                                 let yr = dy + (o &* 6 &+ oy &* 6)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

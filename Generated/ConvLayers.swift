@@ -108,8 +108,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = y + (o &* 21 &+ oy &* 7)
-                                let weight = p_c0_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c0_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -167,8 +166,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky &* 2) &* 6 &- 1 &+ kx &* 2)
                                 let yr = y + (o &* 30 &+ oy &* 6)
-                                let weight = p_c2_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -237,11 +235,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
         // g1 = global_avg_pool(p1)  [2]
         for b in 0..<count {
             let x0 = v_p1 + b &* 60, y = v_g1 + b &* 2
-            for c in 0..<2 {
-                var sum: Scalar = 0
-                for i in 0..<30 { sum += x0[c &* 30 &+ i] }
-                y[c] = sum * 0.03333333333333333
-            }
+            for c in 0..<2 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 30, 30) * 0.03333333333333333 }
         }
         // f2 = flatten(p2)  [30]
         for b in 0..<count {
@@ -438,9 +432,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky &* 2) &* 6 &- 1 &+ kx &* 2)
                                 let yr = dy + (o &* 30 &+ oy &* 6)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c2_weight[tap] += sum
+                                dp_c2_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -502,9 +494,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = dy + (o &* 21 &+ oy &* 7)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c0_weight[tap] += sum
+                                dp_c0_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -536,8 +526,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky &* 2) &* 6 &- 1 &+ kx &* 2)
                                 let yr = dy + (o &* 30 &+ oy &* 6)
-                                let weight = p_c2_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -558,8 +547,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = dy + (o &* 21 &+ oy &* 7)
-                                let weight = p_c0_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c0_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -148,11 +148,7 @@ public struct Encoder: NetcRuntime.ProbabilisticClassifierModel {
         // g = global_avg_pool(f)  [8]
         for b in 0..<count {
             let x0 = v_f + b &* 80, y = v_g + b &* 8
-            for c in 0..<8 {
-                var sum: Scalar = 0
-                for i in 0..<10 { sum += x0[c &* 10 &+ i] }
-                y[c] = sum * 0.1
-            }
+            for c in 0..<8 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 10, 10) * 0.1 }
         }
         // out = linear(g)  [3]
         NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_g, v_out, n: 8, m: 3, count: count)

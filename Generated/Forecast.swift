@@ -137,11 +137,7 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         // q = global_avg_pool(p)  [3]
         for b in 0..<count {
             let x0 = v_p + b &* 30, y = v_q + b &* 3
-            for c in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<10 { sum += x0[c &* 10 &+ i] }
-                y[c] = sum * 0.1
-            }
+            for c in 0..<3 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 10, 10) * 0.1 }
         }
         // last.forward = gru(g)  [4]
         NetcRuntime.RecurrentKernels.gruForward(v_g, v_last_forward, lastOnly: true, reversed: false, wi: p_last_weight_ih_l0, wh: p_last_weight_hh_l0, bi: p_last_bias_ih_l0, bh: p_last_bias_hh_l0, work: work_last_forward, NetcRuntime.RecurrentKernels.GRULayout(channels: 12, length: 10, hidden: 4, batch: 4), count: count)

@@ -122,8 +122,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 5 &+ kx)
                                 let yr = y + (o &* 5 &+ oy &* 5)
-                                let weight = p_p_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_p_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -190,11 +189,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         // q = global_avg_pool(p)  [3]
         for b in 0..<count {
             let x0 = v_p + b &* 15, y = v_q + b &* 3
-            for c in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<5 { sum += x0[c &* 5 &+ i] }
-                y[c] = sum * 0.2
-            }
+            for c in 0..<3 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 5, 5) * 0.2 }
         }
         // b = gru(a)  [3]
         for r in 0..<9 {
@@ -435,9 +430,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         for b in 0..<count {
             let x0 = v_x + b &* 10, dy = g_p_conv + b &* 15
             for o in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<5 { sum += dy[o &* 5 &+ i] }
-                dp_p_bias[o] += sum
+                dp_p_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 5, 5)
                 for c in 0..<2 {
                     let plane = x0 + c &* 5
                     for ky in 0..<1 {
@@ -448,9 +441,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 5 &+ kx)
                                 let yr = dy + (o &* 5 &+ oy &* 5)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_p_weight[tap] += sum
+                                dp_p_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -480,8 +471,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 5 &+ kx)
                                 let yr = dy + (o &* 5 &+ oy &* 5)
-                                let weight = p_p_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_p_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -25,22 +25,22 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 1 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
-    public static var parameterCount: Swift.Int { 75 }
-    public static var storageCount: Swift.Int { 1224 }
-    public static var outputOffset: Swift.Int { 765 }
-    public static var targetOffset: Swift.Int { 1221 }
-    public static var inputGradientOffset: Swift.Int { 768 }
+    public static var parameterCount: Swift.Int { 67 }
+    public static var storageCount: Swift.Int { 1216 }
+    public static var outputOffset: Swift.Int { 757 }
+    public static var targetOffset: Swift.Int { 1213 }
+    public static var inputGradientOffset: Swift.Int { 760 }
     public static var gradientOffset: Swift.Int { 80 }
-    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0xe8e2b8d543292a64, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0xb397dab66502ccea, tensors: [
         .init("c0.weight", shape: [4, 3, 3], offset: 0, decays: true),
         .init("b0.weight", shape: [4], offset: 36, decays: false),
         .init("b0.bias", shape: [4], offset: 40, decays: false),
         .init("b0.running_mean", shape: [4], offset: 44, decays: false),
         .init("b0.running_var", shape: [4], offset: 48, decays: false),
-        .init("c2.weight", shape: [2, 4, 2], offset: 52, decays: true),
-        .init("c2.bias", shape: [2], offset: 68, decays: false),
-        .init("out.weight", shape: [1, 4], offset: 70, decays: true),
-        .init("out.bias", shape: [1], offset: 74, decays: false),
+        .init("c2.weight", shape: [2, 2, 2], offset: 52, decays: true),
+        .init("c2.bias", shape: [2], offset: 60, decays: false),
+        .init("out.weight", shape: [1, 4], offset: 62, decays: true),
+        .init("out.bias", shape: [1], offset: 66, decays: false),
     ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
@@ -55,8 +55,8 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 12, rng: &random)  // c0.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 52, count: 16, fanIn: 8, fanOut: 4, rng: &random)  // c2.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 70, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 52, count: 8, fanIn: 4, fanOut: 4, rng: &random)  // c2.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 62, count: 4, fanIn: 4, fanOut: 1, rng: &random)  // out.weight
         (m + 36).update(repeating: 1, count: 4)  // b0.weight
         (m + 48).update(repeating: 1, count: 4)  // b0.running_var
     }
@@ -69,20 +69,20 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         let p_b0_bias = m + 40  // [4]
         let p_b0_running_mean = m + 44  // [4]
         let p_b0_running_var = m + 48  // [4]
-        let p_c2_weight = m + 52  // [16]
-        let p_c2_bias = m + 68  // [2]
-        let p_out_weight = m + 70  // [4]
-        let p_out_bias = m + 74  // [1]
-        let v_series = m + 315  // [108]
-        let v_c0 = m + 423  // [84]
-        let v_b0 = m + 507  // [84]
-        let v_c1 = m + 591  // [84]
-        let v_p1 = m + 675  // [36]
-        let v_c2 = m + 711  // [18]
-        let v_p2 = m + 729  // [12]
-        let v_n2 = m + 741  // [12]
-        let v_f = m + 753  // [12]
-        let v_out = m + 765  // [3]
+        let p_c2_weight = m + 52  // [8]
+        let p_c2_bias = m + 60  // [2]
+        let p_out_weight = m + 62  // [4]
+        let p_out_bias = m + 66  // [1]
+        let v_series = m + 307  // [108]
+        let v_c0 = m + 415  // [84]
+        let v_b0 = m + 499  // [84]
+        let v_c1 = m + 583  // [84]
+        let v_p1 = m + 667  // [36]
+        let v_c2 = m + 703  // [18]
+        let v_p2 = m + 721  // [12]
+        let v_n2 = m + 733  // [12]
+        let v_f = m + 745  // [12]
+        let v_out = m + 757  // [3]
         for k in 0..<count &* 36 { v_series[k] = input[k] }  // small: copied, see Plan
         // c0 = conv1d(series)  [4x7]
         for b in 0..<count {
@@ -168,18 +168,17 @@ public struct Sequence: NetcRuntime.GeneratedModel {
             let x0 = v_p1 + b &* 12, y = v_c2 + b &* 6
             for o in 0..<2 {
                 for i in 0..<3 { y[o &* 3 &+ i] = p_c2_bias[o] }
-                for c in 0..<4 {
-                    let plane = x0 + c &* 3
+                for c in 0..<2 {
+                    let plane = x0 + (o &* 2 &+ c) &* 3
                     for ky in 0..<1 {
                         let yLow = 0, yHigh = Swift.max(yLow, Swift.min(1, (0 &- ky) &+ 1))
                         for kx in 0..<2 {
                             let xLow = 0, xHigh = Swift.max(xLow, Swift.min(3, (2 &- kx) &+ 1))
-                            let tap = (o &* 4 &+ c &+ ky) &* 2 &+ kx
+                            let tap = (o &* 2 &+ c &+ ky) &* 2 &+ kx
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 3 &+ kx)
                                 let yr = y + (o &* 3 &+ oy &* 3)
-                                let weight = p_c2_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -235,9 +234,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 765  // [3]
-        let g_out = m + 1218  // [3]
-        let target = m + 1221  // [3]
+        let v_out = m + 757  // [3]
+        let g_out = m + 1210  // [3]
+        let target = m + 1213  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -256,32 +255,32 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_b0_weight = m + 36  // [4]
-        let p_c2_weight = m + 52  // [16]
-        let p_out_weight = m + 70  // [4]
+        let p_c2_weight = m + 52  // [8]
+        let p_out_weight = m + 62  // [4]
         let dp_c0_weight = m + 80  // [36]
-        let gradients = m + 80  // [75]
+        let gradients = m + 80  // [67]
         let dp_b0_weight = m + 116  // [4]
         let dp_b0_bias = m + 120  // [4]
-        let dp_c2_weight = m + 132  // [16]
-        let dp_c2_bias = m + 148  // [2]
-        let dp_out_weight = m + 150  // [4]
-        let dp_out_bias = m + 154  // [1]
-        let v_series = m + 315  // [108]
-        let v_c0 = m + 423  // [84]
-        let v_c1 = m + 591  // [84]
-        let v_p1 = m + 675  // [36]
-        let v_p2 = m + 729  // [12]
-        let v_f = m + 753  // [12]
-        let g_c0 = m + 876  // [84]
-        let g_b0 = m + 960  // [84]
-        let g_c1 = m + 1044  // [84]
-        let g_p1 = m + 1128  // [36]
-        let g_c2 = m + 1164  // [18]
-        let g_p2 = m + 1182  // [12]
-        let g_n2 = m + 1194  // [12]
-        let g_f = m + 1206  // [12]
-        let g_out = m + 1218  // [3]
-        gradients.update(repeating: 0, count: 75)
+        let dp_c2_weight = m + 132  // [8]
+        let dp_c2_bias = m + 140  // [2]
+        let dp_out_weight = m + 142  // [4]
+        let dp_out_bias = m + 146  // [1]
+        let v_series = m + 307  // [108]
+        let v_c0 = m + 415  // [84]
+        let v_c1 = m + 583  // [84]
+        let v_p1 = m + 667  // [36]
+        let v_p2 = m + 721  // [12]
+        let v_f = m + 745  // [12]
+        let g_c0 = m + 868  // [84]
+        let g_b0 = m + 952  // [84]
+        let g_c1 = m + 1036  // [84]
+        let g_p1 = m + 1120  // [36]
+        let g_c2 = m + 1156  // [18]
+        let g_p2 = m + 1174  // [12]
+        let g_n2 = m + 1186  // [12]
+        let g_f = m + 1198  // [12]
+        let g_out = m + 1210  // [3]
+        gradients.update(repeating: 0, count: 67)
         // out: linear backward → δ f =
         for b in 0..<count {
             let x0 = v_f + b &* 4, dy = g_out + b &* 1, dx0 = g_f + b &* 4
@@ -341,22 +340,18 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         for b in 0..<count {
             let x0 = v_p1 + b &* 12, dy = g_c2 + b &* 6, dx0 = g_p1 + b &* 12
             for o in 0..<2 {
-                var sum: Scalar = 0
-                for i in 0..<3 { sum += dy[o &* 3 &+ i] }
-                dp_c2_bias[o] += sum
-                for c in 0..<4 {
-                    let plane = x0 + c &* 3
+                dp_c2_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 3, 3)
+                for c in 0..<2 {
+                    let plane = x0 + (o &* 2 &+ c) &* 3
                     for ky in 0..<1 {
                         let yLow = 0, yHigh = Swift.max(yLow, Swift.min(1, (0 &- ky) &+ 1))
                         for kx in 0..<2 {
                             let xLow = 0, xHigh = Swift.max(xLow, Swift.min(3, (2 &- kx) &+ 1))
-                            let tap = (o &* 4 &+ c &+ ky) &* 2 &+ kx
+                            let tap = (o &* 2 &+ c &+ ky) &* 2 &+ kx
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 3 &+ kx)
                                 let yr = dy + (o &* 3 &+ oy &* 3)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c2_weight[tap] += sum
+                                dp_c2_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -364,18 +359,17 @@ public struct Sequence: NetcRuntime.GeneratedModel {
             }
             for i in 0..<12 { dx0[i] = 0 }
             for o in 0..<2 {
-                for c in 0..<4 {
-                    let plane = dx0 + c &* 3
+                for c in 0..<2 {
+                    let plane = dx0 + (o &* 2 &+ c) &* 3
                     for ky in 0..<1 {
                         let yLow = 0, yHigh = Swift.max(yLow, Swift.min(1, (0 &- ky) &+ 1))
                         for kx in 0..<2 {
                             let xLow = 0, xHigh = Swift.max(xLow, Swift.min(3, (2 &- kx) &+ 1))
-                            let tap = (o &* 4 &+ c &+ ky) &* 2 &+ kx
+                            let tap = (o &* 2 &+ c &+ ky) &* 2 &+ kx
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 3 &+ kx)
                                 let yr = dy + (o &* 3 &+ oy &* 3)
-                                let weight = p_c2_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -473,8 +467,8 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c0_weight = m + 0  // [36]
-        let g_series = m + 768  // [108]
-        let g_c0 = m + 876  // [84]
+        let g_series = m + 760  // [108]
+        let g_c0 = m + 868  // [84]
         // c0: conv1d backward → δ series =
         for b in 0..<count {
             let dy = g_c0 + b &* 28, dx0 = g_series + b &* 36
@@ -503,19 +497,19 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 80  // [75]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 75)
+        let gradients = m + 80  // [67]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 67)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [75]
-        let gradients = m + 80  // [75]
-        let firstMoment = m + 160  // [75]
-        let secondMoment = m + 240  // [75]
+        let parameters = m + 0  // [67]
+        let gradients = m + 80  // [67]
+        let firstMoment = m + 160  // [67]
+        let secondMoment = m + 240  // [67]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<75 {
+        for k in 0..<67 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g
@@ -533,7 +527,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let p_b0_running_mean = m + 44  // [4]
         let p_b0_running_var = m + 48  // [4]
-        let v_c0 = m + 423  // [84]
+        let v_c0 = m + 415  // [84]
         var written: Scalar = 0
         // b0: batch_norm running statistics
         for c in 0..<4 {

@@ -91,8 +91,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 15 &+ kx)
                                 let yr = y + (o &* 13 &+ oy &* 13)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -203,9 +202,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
         for b in 0..<count {
             let x0 = v_s + b &* 30, dy = g_c_conv + b &* 39
             for o in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<13 { sum += dy[o &* 13 &+ i] }
-                dp_c_bias[o] += sum
+                dp_c_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 13, 13)
                 for c in 0..<2 {
                     let plane = x0 + c &* 15
                     for ky in 0..<1 {
@@ -216,9 +213,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 15 &+ kx)
                                 let yr = dy + (o &* 13 &+ oy &* 13)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c_weight[tap] += sum
+                                dp_c_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -249,8 +244,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 15 &+ kx)
                                 let yr = dy + (o &* 13 &+ oy &* 13)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -93,8 +93,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 7 &- 1 &+ kx)
                                 let yr = y + (o &* 7 &+ oy &* 7)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -109,11 +108,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         // g = global_avg_pool(c)  [3]
         for b in 0..<count {
             let x0 = v_c + b &* 21, y = v_g + b &* 3
-            for c in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<7 { sum += x0[c &* 7 &+ i] }
-                y[c] = sum * 0.14285714285714285
-            }
+            for c in 0..<3 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 7, 7) * 0.14285714285714285 }
         }
         // m = global_max_pool(c)  [3]
         for b in 0..<count {
@@ -252,9 +247,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         for b in 0..<count {
             let x0 = v_e + b &* 28, dy = g_c_conv + b &* 21, dx0 = g_e + b &* 28
             for o in 0..<3 {
-                var sum: Scalar = 0
-                for i in 0..<7 { sum += dy[o &* 7 &+ i] }
-                dp_c_bias[o] += sum
+                dp_c_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 7, 7)
                 for c in 0..<4 {
                     let plane = x0 + c &* 7
                     for ky in 0..<1 {
@@ -265,9 +258,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 7 &- 1 &+ kx)
                                 let yr = dy + (o &* 7 &+ oy &* 7)
-                                var sum: Scalar = 0
-                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox] }
-                                dp_c_weight[tap] += sum
+                                dp_c_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -285,8 +276,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 7 &- 1 &+ kx)
                                 let yr = dy + (o &* 7 &+ oy &* 7)
-                                let weight = p_c_weight[tap]
-                                for ox in xLow..<xHigh { xr[ox] += weight * yr[ox] }
+                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -150,6 +150,9 @@ public struct SpecGenerator: RandomNumberGenerator {
             out = o
         }
         if dilation > 1 { line += ", dilation: \(dilation)" }
+        // Groups that divide both channel counts: depthwise (one per channel) or another common divisor.
+        let groups = (2...3).filter { from.shape[0] % $0 == 0 && channels % $0 == 0 }
+        if !groups.isEmpty && chance(0.3) { line += ", groups: \(pick(groups))" }
         if chance(0.2) { line += ", bias: false" }
         return (line, Drawn(name: name, shape: [channels] + out), [from.name])
     }

@@ -35,6 +35,64 @@ public enum Kernels {
         for i in 0..<n { y[i] += alpha * x[i] }
     }
 
+    /// y[i] += α·x[i] for i < n, in explicit vectors of 8 and 4 lanes: a
+    /// convolution's row, which the loop vectoriser leaves scalar when it is
+    /// nested in the tap loops (a depthwise 3 × 3 layer over 32 × 16 × 16 at
+    /// batch 32 took 5.0 ms per step with the plain loop). `x` and `y` do not overlap.
+    @inlinable @inline(__always)
+    public static func multiplyAdd<T: BinaryFloatingPoint & SIMDScalar>(
+        _ alpha: T, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
+    ) {
+        var i = 0
+        while i &+ 8 <= n {
+            let v = load8(y + i) + SIMD8(repeating: alpha) * load8(x + i)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD8<T>.self)
+            i &+= 8
+        }
+        if i &+ 4 <= n {
+            let v = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD4<T>.self)
+                + SIMD4(repeating: alpha) * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<T>.self)
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD4<T>.self)
+            i &+= 4
+        }
+        while i < n { y[i] += alpha * x[i]; i &+= 1 }
+    }
+
+    /// Σᵢ a[i]·b[i] for i < n in eight running sums (Float's in Float, as the
+    /// loop it replaces added them).
+    @inlinable @inline(__always)
+    public static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
+        var i = 0
+        var sums = SIMD8<Float>()
+        while i &+ 8 <= n {
+            sums += load8(a + i) * load8(b + i)
+            i &+= 8
+        }
+        var sum = sums.sum()
+        while i < n { sum += a[i] * b[i]; i &+= 1 }
+        return sum
+    }
+
+    /// Σᵢ x[i] for i < n in eight running sums: a pool's or a bias gradient's
+    /// sum, which as one running sum waits on each addition in turn.
+    @inlinable @inline(__always)
+    public static func sum<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var i = 0
+        var sums = SIMD8<T>()
+        while i &+ 8 <= n {
+            sums += load8(x + i)
+            i &+= 8
+        }
+        var sum = sums.sum()
+        while i < n { sum += x[i]; i &+= 1 }
+        return sum
+    }
+
+    @inlinable @inline(__always)
+    static func load8<T: SIMDScalar>(_ p: UnsafeMutablePointer<T>) -> SIMD8<T> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<T>.self)
+    }
+
     /// y[i] = α·x[i].
     @inlinable @inline(__always)
     public static func scale<T: BinaryFloatingPoint>(

@@ -38,6 +38,8 @@ final class GeneratedModelTests: XCTestCase {
     func testMnistCNN() throws { try checkAgainstInterpreter(MnistCNN.self, "mnist-cnn.net", steps: 1) }
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     func testFloatConvs() throws { try checkAgainstInterpreter(FloatConvs.self, "float-convs.net", steps: 3) }
+    /// Depthwise and grouped convolutions (the op's loops in Float) around a pointwise one (the kernels).
+    func testSeparable() throws { try checkAgainstInterpreter(Separable.self, "float-convs.net", network: "Separable", steps: 3) }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.
     func testScheduled() throws { try checkAgainstInterpreter(Scheduled.self, "scheduled.net", steps: 8) }
     /// A step schedule, clipping and weight decay (SGD); an exponential schedule after warm-up and Adam's weight decay.

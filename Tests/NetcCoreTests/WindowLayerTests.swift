@@ -42,6 +42,17 @@ final class WindowLayerTests: XCTestCase {
                        [11, 22, -8, -16])
     }
 
+    func testGroupedConvolutionReadsOnlyItsGroupsChannels() throws {
+        // 4 input channels, 4 outputs, 2 groups, 1x1 kernels, W [4][2]: outputs 0-1 read channels 0-1, outputs 2-3 channels 2-3.
+        let x: [Double] = [1, 2, 10, 20]  // 4x1x1
+        XCTAssertEqual(try output(input: "4x1x1", "conv2d k: 4, kernel: 1, groups: 2, bias: false",
+                                  parameters: [1, 1, 1, -1, 1, 1, 1, -1], input: x), [3, -1, 30, -10])
+        // A group per input channel with two outputs each (a depthwise channel multiplier of 2): W [4][1][2].
+        XCTAssertEqual(try output(input: "2x3", "conv1d k: 4, kernel: 2, groups: 2, bias: false",
+                                  parameters: [1, 0, 0, 1, 1, 1, 1, -1], input: [1, 2, 3, 10, 20, 30]),
+                       [1, 2, 2, 3, 30, 50, -10, -10])
+    }
+
     func testConv1dDilationAndSamePadding() throws {
         XCTAssertEqual(try output(input: "1x5", "conv1d k: 1, kernel: 2, dilation: 2, bias: false", parameters: [1, -1],
                                   input: [1, 2, 3, 4, 5]), [-2, -2, -2])

@@ -36,7 +36,7 @@ SPECS = {
     "scheduled.net": ["Scheduled"], "softmax-standalone.net": ["SoftmaxSE"], "two-towers.net": ["TwoTowers"],
     "wide-joins.net": ["WideJoins"], "image-mlp.net": ["ImageMLP"], "mnist-mlp.net": ["MnistMLP"],
     "conv-layers.net": ["ConvLayers", "Sequence", "Tokens"], "interchange.net": ["Margins", "Tags"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
-    "float-convs.net": ["FloatConvs"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
+    "float-convs.net": ["FloatConvs", "Separable"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
     "autoencoder.net": ["Autoencoder", "Stretch"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
     "attention.net": ["Encoder", "Causal"],
 }

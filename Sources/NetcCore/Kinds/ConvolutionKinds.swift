@@ -1,6 +1,6 @@
 import NetcRuntime
 
-/// `conv2d c(x): 16, relu, kernel: 3, stride: 1, padding: same, dilation: 1, bias: true`
+/// `conv2d c(x): 16, relu, kernel: 3, stride: 1, padding: same, dilation: 1, groups: 1, bias: true`
 /// over channels × height × width, and `conv1d` over channels × length: a
 /// convolution layer (PyTorch's `Conv2d`/`Conv1d`), then an optional activation.
 struct ConvolutionKind: NodeKind {
@@ -25,6 +25,7 @@ struct ConvolutionKind: NodeKind {
                      ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: sequence ? 1 : 2), default: .shape(Shape([1]))),
                      ParameterSpec("padding", .expression, default: .word("valid")),
                      ParameterSpec("dilation", .integer(1...Limits.kernel), default: .number(1)),
+                     ParameterSpec("groups", .integer(1...Limits.width), default: .number(1)),
                      ParameterSpec("bias", .bool, default: .bool(true))]
         let channels = requireValue(s, "output channels", &diagnostics).flatMap {
             ArgumentReader.convert($0, ParameterSpec("output channels", .integer(1...Limits.width)), what: what, diagnostics: &diagnostics)?.integer
@@ -40,7 +41,8 @@ struct ConvolutionKind: NodeKind {
         guard let channels, let activation else { return nil }
         return ConvolutionDeclaration(keyword: keyword, sequence: sequence, channels: channels, activation: activation,
                                       kernel: sequence ? (1, kernel.1) : kernel, stride: sequence ? (1, stride.1) : stride,
-                                      padding: padding, dilation: values["dilation"]!.integer, bias: values["bias"]!.bool)
+                                      padding: padding, dilation: values["dilation"]!.integer, groups: values["groups"]!.integer,
+                                      bias: values["bias"]!.bool)
     }
 }
 
@@ -104,6 +106,7 @@ struct ConvolutionDeclaration: NodeDeclaration {
     let kernel: (Int, Int), stride: (Int, Int)
     let padding: Padding
     let dilation: Int
+    let groups: Int
     let bias: Bool
 
     var finalOp: (any Op)? { activation }
@@ -126,7 +129,7 @@ struct ConvolutionDeclaration: NodeDeclaration {
     }
 
     func op(_ input: Shape) -> ConvolutionOp? {
-        window(input).map { ConvolutionOp(window: $0, outputChannels: channels, hasBias: bias, sequence: sequence) }
+        window(input).map { ConvolutionOp(window: $0, outputChannels: channels, hasBias: bias, sequence: sequence, groups: groups) }
     }
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
@@ -135,14 +138,31 @@ struct ConvolutionDeclaration: NodeDeclaration {
             diagnostics.emit(.windowTooLarge(site.keyword, "kernel", site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
             return nil
         }
+        guard w.channels % groups == 0 && channels % groups == 0 else {
+            let input = site.inputs.first?.name ?? ""
+            diagnostics.emit(.groupsDivide(keyword, groups, input, w.channels, channels), at: site.name.range,
+                             notes: [Diagnostic.Note(message: "each group reads input channels ÷ groups and writes output channels ÷ groups "
+                                                        + "(as in PyTorch): \(w.channels) input and \(channels) output channels take "
+                                                        + "\(Self.choices(w.channels, channels, near: groups)) groups", range: nil)])
+            return nil
+        }
         return op(inputs[0])!.outputShape
     }
 
+    /// The group counts that divide both channel counts: all of them if few,
+    /// else the nearest below and above `groups`.
+    static func choices(_ inputs: Int, _ outputs: Int, near groups: Int) -> String {
+        let all = (1...Swift.min(inputs, outputs)).filter { inputs % $0 == 0 && outputs % $0 == 0 }
+        let shown = all.count <= 6 ? all : [all.last { $0 < groups }, all.first { $0 > groups }].compactMap { $0 }
+        return shown.count == 1 ? "\(shown[0])" : shown.dropLast().map(String.init).joined(separator: ", ") + " or \(shown.last!)"
+    }
+
     func parameters(_ inputs: [Shape]) -> [TensorSpec] {
-        guard let w = window(inputs[0]) else { return [] }
-        let shape = sequence ? [channels, w.channels, w.kernelWidth] : [channels, w.channels, w.kernelHeight, w.kernelWidth]
-        // PyTorch's fans for a convolution: in × kernel area, out × kernel area.
-        let weight: TensorSpec = ("weight", shape, true, .scheme(fanIn: w.channels * w.kernelArea, fanOut: channels * w.kernelArea))
+        guard let w = window(inputs[0]), w.channels % groups == 0 else { return [] }
+        let reads = w.channels / groups
+        let shape = sequence ? [channels, reads, w.kernelWidth] : [channels, reads, w.kernelHeight, w.kernelWidth]
+        // PyTorch's fans for a convolution, from W's shape: in ÷ groups × kernel area, out × kernel area.
+        let weight: TensorSpec = ("weight", shape, true, .scheme(fanIn: reads * w.kernelArea, fanOut: channels * w.kernelArea))
         return bias ? [weight, ("bias", [channels], false, .zeros)] : [weight]
     }
 

@@ -3,7 +3,10 @@ import NetcRuntime
 /// y[o, oy, ox] = b[o] + Σ_c,ky,kx W[o, c, ky, kx] · x[c, oy·s − p + ky·d, ox·s − p + kx·d]
 /// (zero outside the input): PyTorch's `Conv2d` (cross-correlation), W
 /// [out][in][kh][kw], b [out]. A sequence (`conv1d`, channels × length) is
-/// the same with height 1, W [out][in][k].
+/// the same with height 1, W [out][in][k]. With `groups` G, the channels
+/// split into G groups and each output channel reads its own group's input
+/// channels only (PyTorch's `groups`): W is [out][in ÷ G][kh][kw], and
+/// G = in is the depthwise convolution of MobileNet's separable blocks.
 ///
 /// The body is the direct form: for each output channel, input channel and
 /// tap, one multiply–add over the output rows and columns the tap reaches, so
@@ -14,6 +17,16 @@ public struct ConvolutionOp: Op {
     public let hasBias: Bool
     /// Whether samples are sequences (the output is channels × length).
     public let sequence: Bool
+    /// Groups of channels that do not mix; both channel counts are multiples of it.
+    public let groups: Int
+
+    public init(window: ConvolutionGeometry, outputChannels: Int, hasBias: Bool, sequence: Bool, groups: Int = 1) {
+        (self.window, self.outputChannels, self.hasBias, self.sequence, self.groups) = (window, outputChannels, hasBias, sequence, groups)
+    }
+
+    /// The input channels each output channel reads, and the output channels of a group.
+    public var groupChannels: Int { window.channels / groups }
+    var groupOutputs: Int { outputChannels / groups }
 
     public var name: String { sequence ? "conv1d" : "conv2d" }
 
@@ -24,26 +37,29 @@ public struct ConvolutionOp: Op {
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
 
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
-        let mac = 2 * outputChannels * window.outputPlane * window.channels * window.kernelArea
+        let mac = 2 * outputChannels * window.outputPlane * groupChannels * window.kernelArea
         let bias = hasBias ? outputChannels * window.outputPlane : 0
         return Flops(forward: mac + bias, parameterGradient: mac + bias, inputGradient: mac)
     }
 
+    /// W's index of output channel o's tap (c, ky, kx), c counted within o's group.
     func weightIndex(_ o: Int, _ c: Int, _ ky: Int, _ kx: Int) -> Int {
-        ((o * window.channels + c) * window.kernelHeight + ky) * window.kernelWidth + kx
+        ((o * groupChannels + c) * window.kernelHeight + ky) * window.kernelWidth + kx
     }
 
-    /// Calls `body(o, c, ky, kx, outputIndex, inputIndex)` for every tap that reads the input.
+    /// Calls `body(o, c, ky, kx, outputIndex, inputIndex)` for every tap that
+    /// reads the input, c counted within o's group.
     func forEachTap(_ body: (Int, Int, Int, Int, Int, Int) -> Void) {
         let w = window
         for o in 0..<outputChannels {
-            for c in 0..<w.channels {
+            let first = o / groupOutputs * groupChannels
+            for c in 0..<groupChannels {
                 for ky in 0..<w.kernelHeight {
                     for kx in 0..<w.kernelWidth {
                         for oy in w.rows(ky) {
                             for ox in w.columns(kx) {
                                 body(o, c, ky, kx, (o * w.outputHeight + oy) * w.outputWidth + ox,
-                                     w.input(channel: c, oy: oy, ox: ox, ky: ky, kx: kx)!)
+                                     w.input(channel: first + c, oy: oy, ox: ox, ky: ky, kx: kx)!)
                             }
                         }
                     }
@@ -79,20 +95,21 @@ public struct ConvolutionOp: Op {
         return [dx]
     }
 
-    /// Loops over (channel, tap, reachable rows), with `row` the code of the
-    /// innermost loop over `ox` given `xr` (the input row, offset by the tap)
-    /// and `yr` (the output row).
+    /// Loops over (channel of o's group, tap, reachable rows), with `row` the
+    /// code of the innermost loop over `ox` given `xr` (the input row, offset
+    /// by the tap) and `yr` (the output row).
     func emitTaps(_ c: inout CodeBuilder, input: Local, output: Local, row: @escaping (inout CodeBuilder) -> Void) {
         let w = window
-        c.block("for c in 0..<\(w.channels)") { c in
-            c.line("let plane = \(input) + \(times("c", w.inputPlane))")
+        let channel = groups == 1 ? "c" : times(groupOutputs == 1 ? "o" : "o / \(groupOutputs)", groupChannels) + " &+ c"
+        c.block("for c in 0..<\(groupChannels)") { c in
+            c.line("let plane = \(input) + \(times(channel, w.inputPlane))")
             c.block("for ky in 0..<\(w.kernelHeight)") { c in
                 let rows = w.insideCode("ky", rows: true, low: "yLow")
                 c.line("let yLow = \(rows.low), yHigh = \(rows.high)")
                 c.block("for kx in 0..<\(w.kernelWidth)") { c in
                     let columns = w.insideCode("kx", rows: false, low: "xLow")
                     c.line("let xLow = \(columns.low), xHigh = \(columns.high)")
-                    c.line("let tap = \(times(times(times("o", w.channels) + " &+ c", w.kernelHeight) + " &+ ky", w.kernelWidth)) &+ kx")
+                    c.line("let tap = \(times(times(times("o", groupChannels) + " &+ c", w.kernelHeight) + " &+ ky", w.kernelWidth)) &+ kx")
                     c.block("for oy in yLow..<yHigh") { c in
                         let rowStart = times(times("oy", w.strideY) + plus(-w.padTop) + " &+ " + times("ky", w.dilation), w.width)
                         c.line("let xr = plane + (\(rowStart)\(plus(-w.padLeft)) &+ \(times("kx", w.dilation)))")
@@ -106,6 +123,9 @@ public struct ConvolutionOp: Op {
 
     var xIndex: String { times("ox", window.strideX) }
 
+    /// The row's span of outputs and (at stride 1) the input beside it, for `Kernels`' row helpers.
+    static let span = (y: "yr + xLow", x: "xr + xLow", n: "xHigh &- xLow")
+
     public func emitForward(_ node: Node, _ c: inout OpCode) {
         let w = c.parameter(node.parameters[0]), plane = window.outputPlane
         let bias: Ref? = hasBias ? c.parameter(node.parameters[1]) : nil
@@ -113,8 +133,12 @@ public struct ConvolutionOp: Op {
             if let bias { c.line("for i in 0..<\(plane) { \(y)[o &* \(plane) &+ i] = \(bias)[o] }") }
             else { c.line("for i in 0..<\(plane) { \(y)[o &* \(plane) &+ i] = 0 }") }
             emitTaps(&c, input: x0, output: y) { c in
-                c.line("let weight = \(w)[tap]")
-                c.line("for ox in xLow..<xHigh { yr[ox] += weight * xr[\(xIndex)] }")
+                if window.strideX == 1 {
+                    c.line("Kernels.multiplyAdd(\(w)[tap], \(Self.span.x), \(Self.span.y), \(Self.span.n))")
+                } else {
+                    c.line("let weight = \(w)[tap]")
+                    c.line("for ox in xLow..<xHigh { yr[ox] += weight * xr[\(xIndex)] }")
+                }
             }
         }
     }
@@ -125,15 +149,15 @@ public struct ConvolutionOp: Op {
             let dw = c.parameterGradient(node.parameters[0])
             let db: Ref? = hasBias ? c.parameterGradient(node.parameters[1]) : nil
             c.block("for o in 0..<\(outputChannels)") { c in
-                if let db {
-                    c.line("var sum: Scalar = 0")
-                    c.line("for i in 0..<\(plane) { sum += \(dy)[o &* \(plane) &+ i] }")
-                    c.line("\(db)[o] += sum")
-                }
+                if let db { c.line("\(db)[o] += Kernels.sum(\(dy) + o &* \(plane), \(plane))") }
                 emitTaps(&c, input: x0, output: dy) { c in
-                    c.line("var sum: Scalar = 0")
-                    c.line("for ox in xLow..<xHigh { sum += yr[ox] * xr[\(xIndex)] }")
-                    c.line("\(dw)[tap] += sum")
+                    if window.strideX == 1 {
+                        c.line("\(dw)[tap] += Kernels.dot(\(Self.span.y), \(Self.span.x), \(Self.span.n))")
+                    } else {
+                        c.line("var sum: Scalar = 0")
+                        c.line("for ox in xLow..<xHigh { sum += yr[ox] * xr[\(xIndex)] }")
+                        c.line("\(dw)[tap] += sum")
+                    }
                 }
             }
         }
@@ -141,8 +165,12 @@ public struct ConvolutionOp: Op {
         if !edge.accumulates { c.line("for i in 0..<\(window.channels * window.inputPlane) { \(dx0)[i] = 0 }") }
         c.block("for o in 0..<\(outputChannels)") { c in
             emitTaps(&c, input: dx0, output: dy) { c in
-                c.line("let weight = \(w)[tap]")
-                c.line("for ox in xLow..<xHigh { xr[\(xIndex)] += weight * yr[ox] }")
+                if window.strideX == 1 {
+                    c.line("Kernels.multiplyAdd(\(w)[tap], \(Self.span.y), \(Self.span.x), \(Self.span.n))")
+                } else {
+                    c.line("let weight = \(w)[tap]")
+                    c.line("for ox in xLow..<xHigh { xr[\(xIndex)] += weight * yr[ox] }")
+                }
             }
         }
     }
@@ -163,6 +191,7 @@ extension ConvolutionOp {
         if w.stride != "1" { arguments.append("stride=\(w.stride)") }
         if w.padding != "0" { arguments.append("padding=\(w.padding)") }
         if window.dilation != 1 { arguments.append("dilation=\(window.dilation)") }
+        if groups != 1 { arguments.append("groups=\(groups)") }
         if !hasBias { arguments.append("bias=False") }
         let input = w.pad.map { "F.pad(\(p.x0), \($0))" } ?? p.x0
         return PyTorchForm(module: "nn.Conv\(sequence ? 1 : 2)d(\(arguments.joined(separator: ", ")))", value: "\(p.module)(\(input))")

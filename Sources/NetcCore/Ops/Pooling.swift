@@ -165,11 +165,7 @@ public struct GlobalAveragePoolOp: Op {
     }
 
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        c.block("for c in 0..<\(channels)") { c in
-            c.line("var sum: Scalar = 0")
-            c.line("for i in 0..<\(plane) { sum += \(x0)[c &* \(plane) &+ i] }")
-            c.line("\(y)[c] = sum * \(literal(1 / Double(plane)))")
-        }
+        c.line("for c in 0..<\(channels) { \(y)[c] = Kernels.sum(\(x0) + c &* \(plane), \(plane)) * \(literal(1 / Double(plane))) }")
     }
 
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {

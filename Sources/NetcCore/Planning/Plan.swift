@@ -344,7 +344,8 @@ public struct ConvolutionPlan: Sendable, Equatable {
 
     init?(_ op: ConvolutionOp, _ graph: Graph) {
         let w = op.window
-        guard graph.precision == .float else { return nil }
+        // Grouped convolutions run the op's loops: a depthwise one has one input channel per output.
+        guard graph.precision == .float, op.groups == 1 else { return nil }
         geometry = w
         outputs = op.outputChannels
         if ConvolutionKernels.planesSupported(w) {
