@@ -70,6 +70,8 @@ public struct SpecGenerator: RandomNumberGenerator {
         },
         "conv2d": { g, name, order in g.convolution("conv2d", name, order, rank: 3) },
         "conv1d": { g, name, order in g.convolution("conv1d", name, order, rank: 2) },
+        "conv_transpose2d": { g, name, order in g.transposedConvolution("conv_transpose2d", name, order, rank: 3) },
+        "conv_transpose1d": { g, name, order in g.transposedConvolution("conv_transpose1d", name, order, rank: 2) },
         "max_pool": { g, name, order in g.pool("max_pool", name, order) },
         "avg_pool": { g, name, order in g.pool("avg_pool", name, order) },
         "embedding": { g, name, order in
@@ -151,6 +153,29 @@ public struct SpecGenerator: RandomNumberGenerator {
         }
         if dilation > 1 { line += ", dilation: \(dilation)" }
         // Groups that divide both channel counts: depthwise (one per channel) or another common divisor.
+        let groups = (2...3).filter { from.shape[0] % $0 == 0 && channels % $0 == 0 }
+        if !groups.isEmpty && chance(0.3) { line += ", groups: \(pick(groups))" }
+        if chance(0.2) { line += ", bias: false" }
+        return (line, Drawn(name: name, shape: [channels] + out), [from.name])
+    }
+
+    /// A transposed convolution over a small node of `rank`: stride 1 or 2,
+    /// padding and output padding that leave sides of 1 or more, maybe grouped.
+    mutating func transposedConvolution(_ keyword: String, _ name: String, _ order: [Drawn], rank: Int)
+        -> (line: String, node: Drawn, inputs: [String])? {
+        let candidates = order.filter { $0.shape.count == rank && $0.shape.dropFirst().allSatisfy { $0 <= 6 } }
+        guard !candidates.isEmpty else { return nil }
+        let from = pick(candidates), channels = int(1...3), kernel = int(1...3), stride = pick([1, 2]), dilation = chance(0.2) ? 2 : 1
+        let padding = int(0...1), extra = stride > 1 ? int(0...1) : 0
+        let out = from.shape.dropFirst().map { ($0 - 1) * stride - 2 * padding + dilation * (kernel - 1) + extra + 1 }
+        guard out.allSatisfy({ $0 >= 1 }) else { return nil }
+        var line = "\(keyword) \(name)(\(from.name)): \(channels)"
+        if chance(0.5) { line += ", " + activation() }
+        line += ", kernel: \(kernel)"
+        if stride > 1 { line += ", stride: \(stride)" }
+        if padding > 0 { line += ", padding: \(padding)" }
+        if extra > 0 { line += ", output_padding: \(extra)" }
+        if dilation > 1 { line += ", dilation: \(dilation)" }
         let groups = (2...3).filter { from.shape[0] % $0 == 0 && channels % $0 == 0 }
         if !groups.isEmpty && chance(0.3) { line += ", groups: \(pick(groups))" }
         if chance(0.2) { line += ", bias: false" }

@@ -38,6 +38,9 @@ final class GeneratedModelTests: XCTestCase {
     func testMnistCNN() throws { try checkAgainstInterpreter(MnistCNN.self, "mnist-cnn.net", steps: 1) }
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     func testFloatConvs() throws { try checkAgainstInterpreter(FloatConvs.self, "float-convs.net", steps: 3) }
+    /// Transposed convolutions: a strided Float decoder; sequences with output padding, dilation and groups in Double.
+    func testDeconv() throws { try checkAgainstInterpreter(Deconv.self, "autoencoder.net", network: "Deconv", steps: 3) }
+    func testUnstretch() throws { try checkAgainstInterpreter(Unstretch.self, "autoencoder.net", network: "Unstretch", steps: 3) }
     /// Depthwise and grouped convolutions (the op's loops in Float) around a pointwise one (the kernels).
     func testSeparable() throws { try checkAgainstInterpreter(Separable.self, "float-convs.net", network: "Separable", steps: 3) }
     /// Eight steps: through the warm-up, the cosine decay and past its end, with clipping.

@@ -53,6 +53,19 @@ final class WindowLayerTests: XCTestCase {
                        [1, 2, 2, 3, 30, 50, -10, -10])
     }
 
+    func testTransposedConvolutionSpreadsEachInputOverAWindowOfTheOutput() throws {
+        // Each input value adds W times itself to the output, windows `stride` apart; overlaps add; padding crops.
+        XCTAssertEqual(try output(input: "1x2", "conv_transpose1d k: 1, kernel: 2, stride: 2, bias: false", parameters: [1, 2],
+                                  input: [1, 10]), [1, 2, 10, 20])
+        XCTAssertEqual(try output(input: "1x2", "conv_transpose1d k: 1, kernel: 2", parameters: [1, 2, 0.5], input: [1, 10]),
+                       [1.5, 12.5, 20.5])
+        XCTAssertEqual(try output(input: "1x2", "conv_transpose1d k: 1, kernel: 2, padding: 1, output_padding: 0, bias: false",
+                                  parameters: [1, 2], input: [1, 10]), [12])
+        // output_padding adds a column nothing reaches (bias only); W [in][out][kh][kw]: input channel 1 writes through W[1].
+        XCTAssertEqual(try output(input: "2x1x1", "conv_transpose2d k: 1, kernel: 1, stride: 2, output_padding: 1",
+                                  parameters: [1, 3, 0.5], input: [1, 10]), [31.5, 0.5, 0.5, 0.5])
+    }
+
     func testConv1dDilationAndSamePadding() throws {
         XCTAssertEqual(try output(input: "1x5", "conv1d k: 1, kernel: 2, dilation: 2, bias: false", parameters: [1, -1],
                                   input: [1, 2, 3, 4, 5]), [-2, -2, -2])

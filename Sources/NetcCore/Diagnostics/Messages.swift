@@ -115,6 +115,15 @@ extension Message {
     static func groupsDivide(_ keyword: String, _ groups: Int, _ input: String, _ channels: Int, _ outputs: Int) -> Message {
         .error("groups-divide", "'\(keyword)' with \(groups) groups cannot split the \(channels) channels of '\(input)' and its \(outputs) outputs evenly")
     }
+    static func outputPaddingBelowStride(_ keyword: String) -> Message {
+        .error("output-padding", "the output_padding of '\(keyword)' must be smaller than its stride on each side")
+    }
+    static func transposedPadding(_ keyword: String) -> Message {
+        .error("bad-padding", "padding of '\(keyword)' is a number of rows and columns to crop from each side of the output (0 to 64, or nxm)")
+    }
+    static func transposedOutputEmpty(_ keyword: String, _ input: String, _ shape: Shape) -> Message {
+        .error("window-too-large", "'\(keyword)' on '\(input)' (shape \(shape)) has no output left once its padding is cropped")
+    }
     static func embeddingNeedsInput(_ input: String) -> Message {
         .error("embedding-needs-input", "'embedding' reads ids from the network's input, but '\(input)' is computed")
     }

@@ -67,6 +67,61 @@ struct ConvolutionLowering {
     }
 }
 
+/// A transposed convolution's code through the planes kernels of the
+/// convolution it transposes (`plan.geometry`, from this node's output shape
+/// to its input's): its value is that convolution's input gradient of its
+/// input, then the bias; its weight gradient that convolution's weight
+/// gradient with the roles of δ and input swapped; its input gradient that
+/// convolution's forward pass of δ.
+struct TransposedConvolutionLowering {
+    let node: Node
+    let op: TransposedConvolutionOp
+    let plan: ConvolutionPlan
+    let names: BufferNames
+
+    var weight: Ref { names.ref(.parameter(node.parameters[0])) }
+    var input: Ref { names.ref(.value(node.inputs[0])) }
+    var scratch: Ref { names.ref(.scratch) }
+    var planes: Code { "\(plan.geometry.code), outputs: \(plan.outputs)" }
+    /// The value's channels and their planes.
+    var channels: Int { plan.geometry.channels }
+    var plane: Int { plan.geometry.inputPlane }
+
+    func forward(_ passes: inout PassBuilder) {
+        let y = names.ref(.value(node.id))
+        passes.code.line("ConvolutionKernels.inputGradient(\(planes), \(input), \(weight), \(y), accumulate: false, count: count, scratch: \(scratch))")
+        guard op.hasBias else { return }
+        let b = names.ref(.parameter(node.parameters[1]))
+        passes.code.block("for s in 0..<count &* \(channels)") { c in
+            c.line("let bias = \(b)[s % \(channels)], row = \(y) + s &* \(plane)")
+            c.line("for i in 0..<\(plane) { row[i] += bias }")
+        }
+    }
+
+    /// Returns the tensors whose gradients it overwrites.
+    func backward(_ edges: [BackwardGraph.Edge], parameterGradients: Bool, _ passes: inout PassBuilder) -> [Int] {
+        let dy = names.ref(.gradient(node.id))
+        if parameterGradients {
+            let dw = names.ref(.parameterGradient(node.parameters[0]))
+            passes.code.line("ConvolutionKernels.weightGradient(\(planes), \(input), \(dy), \(dw), nil, count: count, scratch: \(scratch))")
+            if op.hasBias {
+                let db = names.ref(.parameterGradient(node.parameters[1]))
+                passes.code.block("for c in 0..<\(channels)") { c in
+                    c.line("var sum: Scalar = 0")
+                    c.line("for b in 0..<count { sum += Kernels.sum(\(dy) + (b &* \(channels) &+ c) &* \(plane), \(plane)) }")
+                    c.line("\(db)[c] = sum")
+                }
+            }
+        }
+        if let edge = edges.first {
+            precondition(!edge.accumulates, "the plan takes only a transposed convolution whose input gradient is written")
+            let dx = names.ref(.gradient(edge.to))
+            passes.code.line("ConvolutionKernels.forward(\(planes), \(weight), nil, \(dy), \(dx), count: count, scratch: \(scratch))")
+        }
+        return parameterGradients ? node.parameters : []
+    }
+}
+
 extension ConvolutionGeometry {
     /// The geometry as a Swift expression, for the kernels' arguments.
     var code: Code {

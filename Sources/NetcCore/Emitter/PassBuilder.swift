@@ -18,6 +18,8 @@ struct PassBuilder {
             code.line("// (written by \(graph.nodes[convolution].name)'s kernel)")
         } else if let linear = plan.linear[n.id] {
             LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
+        } else if let convolution = plan.convolution[n.id], let op = n.op as? TransposedConvolutionOp {
+            TransposedConvolutionLowering(node: n, op: op, plan: convolution, names: names).forward(&self)
         } else if let convolution = plan.convolution[n.id] {
             let relu = plan.reluInConvolution.first { $0.value == n.id }?.key
             ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self, relu: relu)
@@ -55,6 +57,9 @@ struct PassBuilder {
             code.line("// (done by \(graph.nodes[pool].name)'s backward kernel)")
         } else if let linear = plan.linear[n.id] {
             let lowering = LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names)
+            overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
+        } else if let convolution = plan.convolution[n.id], let op = n.op as? TransposedConvolutionOp {
+            let lowering = TransposedConvolutionLowering(node: n, op: op, plan: convolution, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
         } else if let convolution = plan.convolution[n.id] {
             let lowering = ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names)

@@ -87,7 +87,8 @@ public struct GraphLowering {
 public enum NodeKinds {
     public static let all: [any NodeKind] = [
         InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
-        ConvolutionKind.conv2d, ConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
+        ConvolutionKind.conv2d, ConvolutionKind.conv1d, TransposedConvolutionKind.conv2d,
+        TransposedConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
         GlobalPoolKind.max, UpsampleKind(),
         LayerNormKind(), BatchNormKind(), EmbeddingKind(), PositionEmbeddingKind(), RecurrentKind.lstm, RecurrentKind.gru,
         AttentionKind(),

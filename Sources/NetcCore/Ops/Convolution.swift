@@ -127,12 +127,34 @@ public struct ConvolutionOp: Op {
     static let span = (y: "yr + xLow", x: "xr + xLow", n: "xHigh &- xLow")
 
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        let w = c.parameter(node.parameters[0]), plane = window.outputPlane
         let bias: Ref? = hasBias ? c.parameter(node.parameters[1]) : nil
+        emitProduct(&c, weight: c.parameter(node.parameters[0]), input: x0, output: y, start: bias.map { "\($0)[o]" as Code } ?? "0")
+    }
+
+    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
+        if parameterGradients {
+            let plane = window.outputPlane
+            let db: Ref? = hasBias ? c.parameterGradient(node.parameters[1]) : nil
+            emitWeightGradient(&c, c.parameterGradient(node.parameters[0]), input: x0, output: dy) { c in
+                if let db { c.line("\(db)[o] += Kernels.sum(\(dy) + o &* \(plane), \(plane))") }
+            }
+        }
+        guard let edge = edges.first else { return }
+        if !edge.accumulates { c.line("for i in 0..<\(window.channels * window.inputPlane) { \(dx0)[i] = 0 }") }
+        emitTranspose(&c, weight: c.parameter(node.parameters[0]), output: dy, input: dx0)
+    }
+
+    // The three bodies, over any buffers: a transposed convolution
+    // (`TransposedConvolutionOp`) runs them with the roles of its input and
+    // output swapped.
+
+    /// output = W ⊛ input, each output channel first set to `start` (code in
+    /// `o`), or output += W ⊛ input without one.
+    func emitProduct(_ c: inout OpCode, weight w: Ref, input: Local, output: Local, start: Code?) {
+        let plane = window.outputPlane
         c.block("for o in 0..<\(outputChannels)") { c in
-            if let bias { c.line("for i in 0..<\(plane) { \(y)[o &* \(plane) &+ i] = \(bias)[o] }") }
-            else { c.line("for i in 0..<\(plane) { \(y)[o &* \(plane) &+ i] = 0 }") }
-            emitTaps(&c, input: x0, output: y) { c in
+            if let start { c.line("for i in 0..<\(plane) { \(output)[o &* \(plane) &+ i] = \(start) }") }
+            emitTaps(&c, input: input, output: output) { c in
                 if window.strideX == 1 {
                     c.line("Kernels.multiplyAdd(\(w)[tap], \(Self.span.x), \(Self.span.y), \(Self.span.n))")
                 } else {
@@ -143,28 +165,27 @@ public struct ConvolutionOp: Op {
         }
     }
 
-    public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
-        let plane = window.outputPlane, w = c.parameter(node.parameters[0])
-        if parameterGradients {
-            let dw = c.parameterGradient(node.parameters[0])
-            let db: Ref? = hasBias ? c.parameterGradient(node.parameters[1]) : nil
-            c.block("for o in 0..<\(outputChannels)") { c in
-                if let db { c.line("\(db)[o] += Kernels.sum(\(dy) + o &* \(plane), \(plane))") }
-                emitTaps(&c, input: x0, output: dy) { c in
-                    if window.strideX == 1 {
-                        c.line("\(dw)[tap] += Kernels.dot(\(Self.span.y), \(Self.span.x), \(Self.span.n))")
-                    } else {
-                        c.line("var sum: Scalar = 0")
-                        c.line("for ox in xLow..<xHigh { sum += yr[ox] * xr[\(xIndex)] }")
-                        c.line("\(dw)[tap] += sum")
-                    }
+    /// dW[tap] += Σ output·input over the positions each tap reaches (after
+    /// `perOutput`'s code for each output channel o).
+    func emitWeightGradient(_ c: inout OpCode, _ dw: Ref, input: Local, output: Local, perOutput: (inout CodeBuilder) -> Void = { _ in }) {
+        c.block("for o in 0..<\(outputChannels)") { c in
+            perOutput(&c)
+            emitTaps(&c, input: input, output: output) { c in
+                if window.strideX == 1 {
+                    c.line("\(dw)[tap] += Kernels.dot(\(Self.span.y), \(Self.span.x), \(Self.span.n))")
+                } else {
+                    c.line("var sum: Scalar = 0")
+                    c.line("for ox in xLow..<xHigh { sum += yr[ox] * xr[\(xIndex)] }")
+                    c.line("\(dw)[tap] += sum")
                 }
             }
         }
-        guard let edge = edges.first else { return }
-        if !edge.accumulates { c.line("for i in 0..<\(window.channels * window.inputPlane) { \(dx0)[i] = 0 }") }
+    }
+
+    /// input += Wᵀ ⊛ output: each output value spread back over the window it read.
+    func emitTranspose(_ c: inout OpCode, weight w: Ref, output: Local, input: Local) {
         c.block("for o in 0..<\(outputChannels)") { c in
-            emitTaps(&c, input: dx0, output: dy) { c in
+            emitTaps(&c, input: input, output: output) { c in
                 if window.strideX == 1 {
                     c.line("Kernels.multiplyAdd(\(w)[tap], \(Self.span.y), \(Self.span.x), \(Self.span.n))")
                 } else {

@@ -76,6 +76,12 @@ public struct Plan: Sendable {
         var convolution: [Int: ConvolutionPlan] = [:]
         for n in graph.nodes {
             if let op = n.op as? ConvolutionOp, let plan = ConvolutionPlan(op, graph) { convolution[n.id] = plan }
+            // A transposed convolution runs the planes kernels with its input and output swapped, where
+            // its input gradient is written, not added (the kernels' forward pass overwrites).
+            if let op = n.op as? TransposedConvolutionOp, let plan = ConvolutionPlan(transposing: op, graph),
+               !(training.edges(from: n.id) + full.edges(from: n.id)).contains(where: \.accumulates) {
+                convolution[n.id] = plan
+            }
         }
         self.convolution = convolution
         let pooling: Set<Int> = graph.precision == .float ? Set(graph.nodes.filter { $0.op is PoolOp }.map(\.id)) : []
@@ -87,7 +93,7 @@ public struct Plan: Sendable {
         var reluInConvolution: [Int: Int] = [:], reluInPool: [Int: Int] = [:]
         for n in graph.nodes where (n.op as? ElementwiseOp)?.function is ReLU && !ends.contains(n.id) {
             let source = n.inputs[0]
-            if convolution[source]?.scheme == .planes, readers[source] == 1, !ends.contains(source) { reluInConvolution[n.id] = source }
+            if convolution[source]?.scheme == .planes, convolution[source]?.transposed == false, readers[source] == 1, !ends.contains(source) { reluInConvolution[n.id] = source }
             // Only where the training step itself takes the relu's input gradient
             // (not a relu on the network's input, reached by the input gradient alone).
             if readers[n.id] == 1, case let p = reader[n.id], pooling.contains(p), (graph.nodes[p].op as? PoolOp)?.reduction == .max,
@@ -337,6 +343,10 @@ public struct ConvolutionPlan: Sendable, Equatable {
     static let minimumPatch = 32
 
     public let scheme: Scheme
+    /// A transposed convolution's plan: `geometry` is the convolution it
+    /// transposes, whose forward kernel gives its input gradient and whose
+    /// input-gradient kernel its value (`TransposedConvolutionLowering`).
+    public let transposed: Bool
     public let geometry: ConvolutionGeometry
     public let outputs: Int
     /// Scalars of scratch the scheme needs at the graph's batch size.
@@ -346,6 +356,7 @@ public struct ConvolutionPlan: Sendable, Equatable {
         let w = op.window
         // Grouped convolutions run the op's loops: a depthwise one has one input channel per output.
         guard graph.precision == .float, op.groups == 1 else { return nil }
+        transposed = false
         geometry = w
         outputs = op.outputChannels
         if ConvolutionKernels.planesSupported(w) {
@@ -357,5 +368,13 @@ public struct ConvolutionPlan: Sendable, Equatable {
         } else {
             return nil
         }
+    }
+
+    /// The planes kernels for a transposed convolution, where they take the convolution it transposes.
+    init?(transposing op: TransposedConvolutionOp, _ graph: Graph) {
+        let w = op.convolution.window
+        guard graph.precision == .float, op.convolution.groups == 1, ConvolutionKernels.planesSupported(w) else { return nil }
+        (scheme, transposed, geometry, outputs) = (.planes, true, w, op.convolution.outputChannels)
+        scratch = ConvolutionKernels.planesScratch(w, outputs: outputs, count: graph.batchSize)
     }
 }
