@@ -72,6 +72,20 @@ enum WindowArguments {
         }
     }
 
+    /// Whether `groups` divides both channel counts of a convolution; reports
+    /// it if not, with the counts that do.
+    static func groupsDivide(_ groups: Int, _ inputs: Int, _ outputs: Int, _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Bool {
+        guard inputs % groups != 0 || outputs % groups != 0 else { return true }
+        let all = (1...Swift.min(inputs, outputs)).filter { inputs % $0 == 0 && outputs % $0 == 0 }
+        let shown = all.count <= 6 ? all : [all.last { $0 < groups }, all.first { $0 > groups }].compactMap { $0 }
+        let choices = shown.count == 1 ? "\(shown[0])" : shown.dropLast().map(String.init).joined(separator: ", ") + " or \(shown.last!)"
+        diagnostics.emit(.groupsDivide(site.keyword, groups, site.inputs.first?.name ?? "", inputs, outputs), at: site.name.range,
+                         notes: [Diagnostic.Note(message: "each group reads input channels ÷ groups and writes output channels ÷ groups "
+                                                    + "(as in PyTorch): \(inputs) input and \(outputs) output channels take \(choices) groups",
+                                                 range: nil)])
+        return false
+    }
+
     /// The sample layout a kind reads, for diagnostics.
     static func layout(sequence: Bool) -> String { sequence ? "channels × length (e.g. 3x100)" : "channels × height × width (e.g. 1x28x28)" }
 
@@ -138,23 +152,8 @@ struct ConvolutionDeclaration: NodeDeclaration {
             diagnostics.emit(.windowTooLarge(site.keyword, "kernel", site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
             return nil
         }
-        guard w.channels % groups == 0 && channels % groups == 0 else {
-            let input = site.inputs.first?.name ?? ""
-            diagnostics.emit(.groupsDivide(keyword, groups, input, w.channels, channels), at: site.name.range,
-                             notes: [Diagnostic.Note(message: "each group reads input channels ÷ groups and writes output channels ÷ groups "
-                                                        + "(as in PyTorch): \(w.channels) input and \(channels) output channels take "
-                                                        + "\(Self.choices(w.channels, channels, near: groups)) groups", range: nil)])
-            return nil
-        }
+        guard WindowArguments.groupsDivide(groups, w.channels, channels, site, &diagnostics) else { return nil }
         return op(inputs[0])!.outputShape
-    }
-
-    /// The group counts that divide both channel counts: all of them if few,
-    /// else the nearest below and above `groups`.
-    static func choices(_ inputs: Int, _ outputs: Int, near groups: Int) -> String {
-        let all = (1...Swift.min(inputs, outputs)).filter { inputs % $0 == 0 && outputs % $0 == 0 }
-        let shown = all.count <= 6 ? all : [all.last { $0 < groups }, all.first { $0 > groups }].compactMap { $0 }
-        return shown.count == 1 ? "\(shown[0])" : shown.dropLast().map(String.init).joined(separator: ", ") + " or \(shown.last!)"
     }
 
     func parameters(_ inputs: [Shape]) -> [TensorSpec] {
@@ -168,10 +167,6 @@ struct ConvolutionDeclaration: NodeDeclaration {
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let op = op(g.shape(inputs[0]))!
-        let isIdentity = (activation as? ElementwiseOp)?.function is Identity
-        let conv = g.add(isIdentity ? name.name : "\(name.name).conv", op, inputs: inputs, shape: op.outputShape,
-                         parameters: tensors, range: name.range)
-        guard !isIdentity else { return (conv, conv) }
-        return (g.add(name.name, activation, inputs: [conv], shape: op.outputShape, range: name.range), conv)
+        return g.addLayer(name, op, part: "conv", activation: activation, inputs: inputs, shape: op.outputShape, tensors: tensors)
     }
 }

@@ -46,10 +46,7 @@ struct DenseDeclaration: NodeDeclaration {
     }
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
-        let isIdentity = (activation as? ElementwiseOp)?.function is Identity
-        let linear = g.add(isIdentity ? name.name : "\(name.name).linear", LinearOp(outputs: width, hasBias: bias),
-                           inputs: inputs, shape: .vector(width), parameters: tensors, range: name.range)
-        guard !isIdentity else { return (linear, linear) }
-        return (g.add(name.name, activation, inputs: [linear], shape: .vector(width), range: name.range), linear)
+        g.addLayer(name, LinearOp(outputs: width, hasBias: bias), part: "linear", activation: activation, inputs: inputs,
+                   shape: .vector(width), tensors: tensors)
     }
 }

@@ -81,6 +81,17 @@ public struct GraphLowering {
 
     /// A node's shape.
     public func shape(_ id: Int) -> Shape { nodes[id].shape }
+
+    /// A layer: `op`'s node (named `name.<part>` when an activation
+    /// follows, else `name`), then the activation unless it is the identity.
+    /// Returns the value's node and the one before the activation.
+    mutating func addLayer(_ name: Identifier, _ op: any Op, part: String, activation: any Op, inputs: [Int], shape: Shape,
+                           tensors: [Int]) -> (value: Int, logits: Int) {
+        let isIdentity = (activation as? ElementwiseOp)?.function is Identity
+        let layer = add(isIdentity ? name.name : "\(name.name).\(part)", op, inputs: inputs, shape: shape, parameters: tensors, range: name.range)
+        guard !isIdentity else { return (layer, layer) }
+        return (add(name.name, activation, inputs: [layer], shape: shape, range: name.range), layer)
+    }
 }
 
 /// Every node kind, in the order docs/Language.md lists them.

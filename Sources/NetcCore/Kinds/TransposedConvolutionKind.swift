@@ -80,7 +80,6 @@ struct TransposedConvolutionDeclaration: NodeDeclaration {
     let groups: Int
     let bias: Bool
 
-    var keyword: String { sequence ? "conv_transpose1d" : "conv_transpose2d" }
     var finalOp: (any Op)? { activation }
 
     /// The output's (height, width): (in − 1)·stride − 2·padding + dilation·(kernel − 1) + output_padding + 1, as in PyTorch.
@@ -107,18 +106,11 @@ struct TransposedConvolutionDeclaration: NodeDeclaration {
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         guard let (inC, _, _) = WindowArguments.planes(inputs[0], sequence: sequence, site, &diagnostics),
               let (height, width) = sides(inputs[0]) else { return nil }
-        let input = site.inputs.first?.name ?? ""
         guard height >= 1 && width >= 1 else {
-            diagnostics.emit(.transposedOutputEmpty(keyword, input, inputs[0]), at: site.name.range)
+            diagnostics.emit(.transposedOutputEmpty(site.keyword, site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
             return nil
         }
-        guard inC % groups == 0 && channels % groups == 0 else {
-            diagnostics.emit(.groupsDivide(keyword, groups, input, inC, channels), at: site.name.range,
-                             notes: [Diagnostic.Note(message: "each group reads input channels ÷ groups and writes output channels ÷ groups "
-                                                        + "(as in PyTorch): \(inC) input and \(channels) output channels take "
-                                                        + "\(ConvolutionDeclaration.choices(inC, channels, near: groups)) groups", range: nil)])
-            return nil
-        }
+        guard WindowArguments.groupsDivide(groups, inC, channels, site, &diagnostics) else { return nil }
         return op(inputs[0])!.outputShape
     }
 
@@ -133,10 +125,6 @@ struct TransposedConvolutionDeclaration: NodeDeclaration {
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let op = op(g.shape(inputs[0]))!
-        let isIdentity = (activation as? ElementwiseOp)?.function is Identity
-        let node = g.add(isIdentity ? name.name : "\(name.name).conv", op, inputs: inputs, shape: op.outputShape,
-                         parameters: tensors, range: name.range)
-        guard !isIdentity else { return (node, node) }
-        return (g.add(name.name, activation, inputs: [node], shape: op.outputShape, range: name.range), node)
+        return g.addLayer(name, op, part: "conv", activation: activation, inputs: inputs, shape: op.outputShape, tensors: tensors)
     }
 }
