@@ -155,7 +155,7 @@ let root: String = {
 
 struct Config {
     /// `sizes`: the MLP the hand-written and autodiff baselines build (none for
-    /// mnist-cnn, whose hand-written baseline is `HandCNN`, lstm, `HandLSTM`, attention, `HandAttention`, and mobile, `HandMobile`).
+    /// mnist-cnn, whose hand-written baseline is `HandCNN`, lstm, `HandLSTM`, attention, `HandAttention`, mobile, `HandMobile`, and generator, `HandGenerator`).
     var name: String, spec: String, sizes: [Int], xor: Bool
     var generated: (Int) -> Row
     var trajectory: (Int) -> Float
@@ -174,6 +174,7 @@ let configs = [
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
     Config(name: "lstm b32", spec: "Benchmarks/netc-bench/Models/LSTMB32.net", sizes: [], xor: false, generated: { benchGenerated(LSTMB32.self, threads: $0) }, trajectory: { trajectory(LSTMB32.self, steps: $0) }),
     Config(name: "mobile b32", spec: "Benchmarks/netc-bench/Models/MobileB32.net", sizes: [], xor: false, generated: { benchGenerated(MobileB32.self, threads: $0) }, trajectory: { trajectory(MobileB32.self, steps: $0) }),
+    Config(name: "generator b32", spec: "Benchmarks/netc-bench/Models/GeneratorB32.net", sizes: [], xor: false, generated: { benchGenerated(GeneratorB32.self, threads: $0) }, trajectory: { trajectory(GeneratorB32.self, steps: $0) }),
     Config(name: "attention b32", spec: "Benchmarks/netc-bench/Models/AttentionB32.net", sizes: [], xor: false, generated: { benchGenerated(AttentionB32.self, threads: $0) }, trajectory: { trajectory(AttentionB32.self, steps: $0) }),
 ]
 
@@ -240,6 +241,8 @@ case .table:
                     rows.append(benchHandAttention(batch: graphs[k].batchSize))
                 } else if c.name.hasPrefix("mobile") {
                     rows.append(benchHandMobile(batch: graphs[k].batchSize))
+                } else if c.name.hasPrefix("generator") {
+                    rows.append(benchHandGenerator(batch: graphs[k].batchSize))
                 } else {
                     rows.append(benchHandCNN(batch: graphs[k].batchSize))
                 }
