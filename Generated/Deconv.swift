@@ -12,7 +12,9 @@ import NetcRuntime
 /// - `e2(e2.conv)`: relu [8x2x2]
 /// - `d2.conv(e2)`: conv_transpose2d [4x4x4]
 /// - `d2(d2.conv)`: relu [4x4x4]
-/// - `out(d2)`: conv_transpose2d [1x8x8]
+/// - `up(d2)`: conv_transpose2d [1x8x8]
+/// - `wide(d2)`: conv_transpose2d [1x8x8]
+/// - `out(up, wide)`: add [1x8x8]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 4. The API
 /// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
@@ -23,22 +25,23 @@ public struct Deconv: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 64 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 64 }
-    public static var parameterCount: Swift.Int { 693 }
-    public static var storageCount: Swift.Int { 8218 }
-    public static var outputOffset: Swift.Int { 4341 }
-    public static var targetOffset: Swift.Int { 6389 }
-    public static var inputGradientOffset: Swift.Int { 4597 }
-    public static var gradientOffset: Swift.Int { 704 }
-    public static let info = NetcRuntime.ModelInfo(name: "Deconv", seed: 6, fingerprint: 0xe159a0067bb0e666, tensors: [
+    public static var parameterCount: Swift.Int { 709 }
+    public static var storageCount: Swift.Int { 8851 }
+    public static var outputOffset: Swift.Int { 4917 }
+    public static var targetOffset: Swift.Int { 7477 }
+    public static var inputGradientOffset: Swift.Int { 5173 }
+    public static var gradientOffset: Swift.Int { 720 }
+    public static let info = NetcRuntime.ModelInfo(name: "Deconv", seed: 6, fingerprint: 0xae1377f245fe5d6e, tensors: [
         .init("e1.weight", shape: [4, 1, 3, 3], offset: 0, decays: true),
         .init("e1.bias", shape: [4], offset: 36, decays: false),
         .init("e2.weight", shape: [8, 4, 3, 3], offset: 40, decays: true),
         .init("e2.bias", shape: [8], offset: 328, decays: false),
         .init("d2.weight", shape: [8, 4, 3, 3], offset: 336, decays: true),
         .init("d2.bias", shape: [4], offset: 624, decays: false),
-        .init("out.weight", shape: [4, 1, 4, 4], offset: 628, decays: true),
-        .init("out.bias", shape: [1], offset: 692, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1408, secondState: 2112)
+        .init("up.weight", shape: [4, 1, 4, 4], offset: 628, decays: true),
+        .init("up.bias", shape: [1], offset: 692, decays: false),
+        .init("wide.weight", shape: [4, 1, 2, 2], offset: 693, decays: true),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1440, secondState: 2160)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -54,7 +57,8 @@ public struct Deconv: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 36, rng: &random)  // e1.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 40, count: 288, fanIn: 36, fanOut: 72, rng: &random)  // e2.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 336, count: 288, fanIn: 36, fanOut: 72, rng: &random)  // d2.weight
-        NetcRuntime.InitScheme.heUniform.fill(m + 628, count: 64, fanIn: 16, fanOut: 64, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 628, count: 64, fanIn: 16, fanOut: 64, rng: &random)  // up.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 693, count: 16, fanIn: 4, fanOut: 16, rng: &random)  // wide.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -66,16 +70,19 @@ public struct Deconv: NetcRuntime.GeneratedModel {
         let p_e2_bias = m + 328  // [8]
         let p_d2_weight = m + 336  // [288]
         let p_d2_bias = m + 624  // [4]
-        let p_out_weight = m + 628  // [64]
-        let p_out_bias = m + 692  // [1]
-        let v_image = m + 2805  // [256]
-        let v_e1 = m + 3317  // [256]
-        let v_e2_conv = m + 3573  // [128]
-        let v_e2 = m + 3701  // [128]
-        let v_d2_conv = m + 3829  // [256]
-        let v_d2 = m + 4085  // [256]
-        let v_out = m + 4341  // [256]
-        let scratch = m + 6656  // [1562]
+        let p_up_weight = m + 628  // [64]
+        let p_up_bias = m + 692  // [1]
+        let p_wide_weight = m + 693  // [16]
+        let v_image = m + 2869  // [256]
+        let v_e1 = m + 3381  // [256]
+        let v_e2_conv = m + 3637  // [128]
+        let v_e2 = m + 3765  // [128]
+        let v_d2_conv = m + 3893  // [256]
+        let v_d2 = m + 4149  // [256]
+        let v_up = m + 4405  // [256]
+        let v_wide = m + 4661  // [256]
+        let v_out = m + 4917  // [256]
+        let scratch = m + 7744  // [1107]
         for k in 0..<count &* 64 { v_image[k] = input[k] }  // small: copied, see Plan
         // e1.conv = conv2d(image)  [4x4x4]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, p_e1_weight, p_e1_bias, v_image, v_e1, rectify: true, count: count, scratch: scratch)
@@ -118,20 +125,44 @@ public struct Deconv: NetcRuntime.GeneratedModel {
             let x0 = v_d2_conv + b &* 64, y = v_d2 + b &* 64
             for i in 0..<64 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
         }
-        // out = conv_transpose2d(d2)  [1x8x8]
-        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 4, kernelWidth: 4, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, v_d2, p_out_weight, v_out, accumulate: false, count: count, scratch: scratch)
-        for s in 0..<count &* 1 {
-            let bias = p_out_bias[s % 1], row = v_out + s &* 64
-            for i in 0..<64 { row[i] += bias }
+        // up = conv_transpose2d(d2)  [1x8x8]
+        for b in 0..<count {
+            let x0 = v_d2 + b &* 64, y = v_up + b &* 64
+            for c in 0..<1 { for i in 0..<64 { y[c &* 64 &+ i] = p_up_bias[c] } }
+            for o in 0..<4 {
+                for c in 0..<1 {
+                    let plane = y + c &* 64
+                    for ky in 0..<4 {
+                        let yLow = Swift.max(0, (2 &- ky) / 2), yHigh = Swift.max(yLow, ((8 &- ky) < 0 ? 0 : Swift.min(4, (8 &- ky) / 2 &+ 1)))
+                        for kx in 0..<4 {
+                            let xLow = Swift.max(0, (2 &- kx) / 2), xHigh = Swift.max(xLow, ((8 &- kx) < 0 ? 0 : Swift.min(4, (8 &- kx) / 2 &+ 1)))
+                            let tap = ((o &+ c) &* 4 &+ ky) &* 4 &+ kx
+                            for oy in yLow..<yHigh {
+                                let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 8 &- 1 &+ kx)
+                                let yr = x0 + (o &* 16 &+ oy &* 4)
+                                let weight = p_up_weight[tap]
+                                for ox in xLow..<xHigh { xr[ox &* 2] += weight * yr[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // wide = conv_transpose2d(d2)  [1x8x8]
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 4, v_d2, p_wide_weight, v_wide, accumulate: false, count: count, scratch: scratch)
+        // out = add(up, wide)  [1x8x8]
+        for b in 0..<count {
+            let x0 = v_up + b &* 64, x1 = v_wide + b &* 64, y = v_out + b &* 64
+            for i in 0..<64 { y[i] = x0[i] + x1[i] }
         }
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 4341  // [256]
-        let g_out = m + 6133  // [256]
-        let target = m + 6389  // [256]
+        let v_out = m + 4917  // [256]
+        let g_out = m + 7221  // [256]
+        let target = m + 7477  // [256]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -151,37 +182,86 @@ public struct Deconv: NetcRuntime.GeneratedModel {
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_e2_weight = m + 40  // [288]
         let p_d2_weight = m + 336  // [288]
-        let p_out_weight = m + 628  // [64]
-        let dp_e1_weight = m + 704  // [36]
-        let dp_e1_bias = m + 740  // [4]
-        let dp_e2_weight = m + 744  // [288]
-        let dp_e2_bias = m + 1032  // [8]
-        let dp_d2_weight = m + 1040  // [288]
-        let dp_d2_bias = m + 1328  // [4]
-        let dp_out_weight = m + 1332  // [64]
-        let dp_out_bias = m + 1396  // [1]
-        let v_image = m + 2805  // [256]
-        let v_e1 = m + 3317  // [256]
-        let v_e2 = m + 3701  // [128]
-        let v_d2 = m + 4085  // [256]
-        let g_e1_conv = m + 4853  // [256]
-        let g_e1 = m + 5109  // [256]
-        let g_e2_conv = m + 5365  // [128]
-        let g_e2 = m + 5493  // [128]
-        let g_d2_conv = m + 5621  // [256]
-        let g_d2 = m + 5877  // [256]
-        let g_out = m + 6133  // [256]
-        let scratch = m + 6656  // [1562]
+        let p_up_weight = m + 628  // [64]
+        let p_wide_weight = m + 693  // [16]
+        let dp_e1_weight = m + 720  // [36]
+        let dp_e1_bias = m + 756  // [4]
+        let dp_e2_weight = m + 760  // [288]
+        let dp_e2_bias = m + 1048  // [8]
+        let dp_d2_weight = m + 1056  // [288]
+        let dp_d2_bias = m + 1344  // [4]
+        let dp_up_weight = m + 1348  // [64]
+        let dp_up_bias = m + 1412  // [1]
+        let dp_wide_weight = m + 1413  // [16]
+        let v_image = m + 2869  // [256]
+        let v_e1 = m + 3381  // [256]
+        let v_e2 = m + 3765  // [128]
+        let v_d2 = m + 4149  // [256]
+        let g_e1_conv = m + 5429  // [256]
+        let g_e1 = m + 5685  // [256]
+        let g_e2_conv = m + 5941  // [128]
+        let g_e2 = m + 6069  // [128]
+        let g_d2_conv = m + 6197  // [256]
+        let g_d2 = m + 6453  // [256]
+        let g_up = m + 6709  // [256]
+        let g_wide = m + 6965  // [256]
+        let g_out = m + 7221  // [256]
+        let scratch = m + 7744  // [1107]
         dp_d2_weight.update(repeating: 0, count: 288)  // d2.weight
         dp_d2_bias.update(repeating: 0, count: 4)  // d2.bias
-        // out: conv_transpose2d backward → δ d2 =
-        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 4, kernelWidth: 4, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, v_d2, g_out, dp_out_weight, nil, count: count, scratch: scratch)
-        for c in 0..<1 {
-            var sum: Scalar = 0
-            for b in 0..<count { sum += NetcRuntime.Kernels.sum(g_out + (b &* 1 &+ c) &* 64, 64) }
-            dp_out_bias[c] = sum
+        dp_up_weight.update(repeating: 0, count: 64)  // up.weight
+        dp_up_bias.update(repeating: 0, count: 1)  // up.bias
+        // out: add backward → δ up =, δ wide =
+        for b in 0..<count {
+            let dy = g_out + b &* 64, dx0 = g_up + b &* 64, dx1 = g_wide + b &* 64
+            for i in 0..<64 { dx0[i] = dy[i] }
+            for i in 0..<64 { dx1[i] = dy[i] }
         }
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 4, kernelWidth: 4, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, p_out_weight, nil, g_out, g_d2, count: count, scratch: scratch)
+        // wide: conv_transpose2d backward → δ d2 =
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 4, v_d2, g_wide, dp_wide_weight, nil, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), outputs: 4, p_wide_weight, nil, g_wide, g_d2, count: count, scratch: scratch)
+        // up: conv_transpose2d backward → δ d2 +=
+        for b in 0..<count {
+            let x0 = v_d2 + b &* 64, dy = g_up + b &* 64, dx0 = g_d2 + b &* 64
+            for o in 0..<4 {
+                for c in 0..<1 {
+                    let plane = dy + c &* 64
+                    for ky in 0..<4 {
+                        let yLow = Swift.max(0, (2 &- ky) / 2), yHigh = Swift.max(yLow, ((8 &- ky) < 0 ? 0 : Swift.min(4, (8 &- ky) / 2 &+ 1)))
+                        for kx in 0..<4 {
+                            let xLow = Swift.max(0, (2 &- kx) / 2), xHigh = Swift.max(xLow, ((8 &- kx) < 0 ? 0 : Swift.min(4, (8 &- kx) / 2 &+ 1)))
+                            let tap = ((o &+ c) &* 4 &+ ky) &* 4 &+ kx
+                            for oy in yLow..<yHigh {
+                                let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 8 &- 1 &+ kx)
+                                let yr = x0 + (o &* 16 &+ oy &* 4)
+                                var sum: Scalar = 0
+                                for ox in xLow..<xHigh { sum += yr[ox] * xr[ox &* 2] }
+                                dp_up_weight[tap] += sum
+                            }
+                        }
+                    }
+                }
+            }
+            for c in 0..<1 { dp_up_bias[c] += NetcRuntime.Kernels.sum(dy + c &* 64, 64) }
+            for o in 0..<4 {
+                for c in 0..<1 {
+                    let plane = dy + c &* 64
+                    for ky in 0..<4 {
+                        let yLow = Swift.max(0, (2 &- ky) / 2), yHigh = Swift.max(yLow, ((8 &- ky) < 0 ? 0 : Swift.min(4, (8 &- ky) / 2 &+ 1)))
+                        for kx in 0..<4 {
+                            let xLow = Swift.max(0, (2 &- kx) / 2), xHigh = Swift.max(xLow, ((8 &- kx) < 0 ? 0 : Swift.min(4, (8 &- kx) / 2 &+ 1)))
+                            let tap = ((o &+ c) &* 4 &+ ky) &* 4 &+ kx
+                            for oy in yLow..<yHigh {
+                                let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 8 &- 1 &+ kx)
+                                let yr = dx0 + (o &* 16 &+ oy &* 4)
+                                let weight = p_up_weight[tap]
+                                for ox in xLow..<xHigh { yr[ox] += weight * xr[ox &* 2] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         // d2: relu backward → δ d2.conv =
         for b in 0..<count {
             let y = v_d2 + b &* 64, dy = g_d2 + b &* 64, dx0 = g_d2_conv + b &* 64
@@ -254,9 +334,9 @@ public struct Deconv: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_e1_weight = m + 0  // [36]
-        let g_image = m + 4597  // [256]
-        let g_e1_conv = m + 4853  // [256]
-        let scratch = m + 6656  // [1562]
+        let g_image = m + 5173  // [256]
+        let g_e1_conv = m + 5429  // [256]
+        let scratch = m + 7744  // [1107]
         // e1.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, g_e1_conv, p_e1_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -264,19 +344,19 @@ public struct Deconv: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 704  // [693]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 693)
+        let gradients = m + 720  // [709]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 709)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [693]
-        let gradients = m + 704  // [693]
-        let firstMoment = m + 1408  // [693]
-        let secondMoment = m + 2112  // [693]
+        let parameters = m + 0  // [709]
+        let gradients = m + 720  // [709]
+        let firstMoment = m + 1440  // [709]
+        let secondMoment = m + 2160  // [709]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<693 {
+        for k in 0..<709 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g

@@ -183,7 +183,8 @@ class Deconv(NetcModule):
         self.e1 = nn.Conv2d(1, 4, 3, stride=2, padding=1)
         self.e2 = nn.Conv2d(4, 8, 3, stride=2, padding=1)
         self.d2 = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1)
-        self.out = nn.ConvTranspose2d(4, 1, 4, stride=2, padding=1)
+        self.up = nn.ConvTranspose2d(4, 1, 4, stride=2, padding=1)
+        self.wide = nn.ConvTranspose2d(4, 1, 2, stride=2, bias=False)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -196,8 +197,9 @@ class Deconv(NetcModule):
             nn.init.zeros_(self.e2.bias)
             nn.init.uniform_(self.d2.weight, -0.408248290463863, 0.408248290463863)
             nn.init.zeros_(self.d2.bias)
-            nn.init.uniform_(self.out.weight, -0.6123724356957945, 0.6123724356957945)
-            nn.init.zeros_(self.out.bias)
+            nn.init.uniform_(self.up.weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.up.bias)
+            nn.init.uniform_(self.wide.weight, -1.224744871391589, 1.224744871391589)
 
     def values(self, image):
         """What forward returns (predict's output) and the logits the loss reads."""
@@ -205,7 +207,9 @@ class Deconv(NetcModule):
         e1 = torch.relu(self.e1(image))
         e2 = torch.relu(self.e2(e1))
         d2 = torch.relu(self.d2(e2))
-        out = self.out(d2)
+        up = self.up(d2)
+        wide = self.wide(d2)
+        out = up + wide
         return out, out
 
     def loss(self, x, target):
