@@ -111,7 +111,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 6 &+ kx)
                                 let yr = y + (o &* 6 &+ oy &* 6)
-                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -422,7 +422,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 6 &+ kx)
                                 let yr = dy + (o &* 6 &+ oy &* 6)
-                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

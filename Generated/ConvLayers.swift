@@ -108,7 +108,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = y + (o &* 21 &+ oy &* 7)
-                                NetcRuntime.Kernels.multiplyAdd(p_c0_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c0_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -166,7 +166,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky &* 2) &* 6 &- 1 &+ kx &* 2)
                                 let yr = y + (o &* 30 &+ oy &* 6)
-                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c2_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -526,7 +526,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky &* 2) &* 6 &- 1 &+ kx &* 2)
                                 let yr = dy + (o &* 30 &+ oy &* 6)
-                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c2_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -547,7 +547,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &* 2 &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = dy + (o &* 21 &+ oy &* 7)
-                                NetcRuntime.Kernels.multiplyAdd(p_c0_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c0_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

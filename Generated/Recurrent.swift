@@ -122,7 +122,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 5 &+ kx)
                                 let yr = y + (o &* 5 &+ oy &* 5)
-                                NetcRuntime.Kernels.multiplyAdd(p_p_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_p_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -471,7 +471,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 5 &+ kx)
                                 let yr = dy + (o &* 5 &+ oy &* 5)
-                                NetcRuntime.Kernels.multiplyAdd(p_p_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_p_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

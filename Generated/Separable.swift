@@ -120,7 +120,7 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = y + (o &* 36 &+ oy &* 6)
-                                NetcRuntime.Kernels.multiplyAdd(p_dw_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_dw_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -367,7 +367,7 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &- 1 &+ ky) &* 6 &- 1 &+ kx)
                                 let yr = dy + (o &* 36 &+ oy &* 6)
-                                NetcRuntime.Kernels.multiplyAdd(p_dw_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_dw_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -178,7 +178,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 3 &+ kx)
                                 let yr = y + (o &* 3 &+ oy &* 3)
-                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c2_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -369,7 +369,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 3 &+ kx)
                                 let yr = dy + (o &* 3 &+ oy &* 3)
-                                NetcRuntime.Kernels.multiplyAdd(p_c2_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c2_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

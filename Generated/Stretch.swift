@@ -91,7 +91,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 15 &+ kx)
                                 let yr = y + (o &* 13 &+ oy &* 13)
-                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -244,7 +244,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 15 &+ kx)
                                 let yr = dy + (o &* 13 &+ oy &* 13)
-                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -93,7 +93,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 7 &- 1 &+ kx)
                                 let yr = y + (o &* 7 &+ oy &* 7)
-                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -276,7 +276,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky) &* 7 &- 1 &+ kx)
                                 let yr = dy + (o &* 7 &+ oy &* 7)
-                                NetcRuntime.Kernels.multiplyAdd(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }

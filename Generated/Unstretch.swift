@@ -109,7 +109,7 @@ public struct Unstretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky &* 2) &* 20 &+ kx &* 2)
                                 let yr = x0 + (o &* 16 &+ oy &* 16)
-                                NetcRuntime.Kernels.multiplyAdd(p_g_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_g_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
                     }
@@ -217,7 +217,7 @@ public struct Unstretch: NetcRuntime.GeneratedModel {
                             for oy in yLow..<yHigh {
                                 let xr = plane + ((oy &+ ky &* 2) &* 20 &+ kx &* 2)
                                 let yr = dx0 + (o &* 16 &+ oy &* 16)
-                                NetcRuntime.Kernels.multiplyAdd(p_g_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                                NetcRuntime.Kernels.axpy(p_g_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
                     }

@@ -9,7 +9,7 @@ import Glibc
 /// a dot product per projected value and per score, the activations kept
 /// for the backward pass, fresh arrays per call, softmax cross-entropy and SGD with momentum,
 /// as HandLSTM does for the LSTM.
-final class HandAttention {
+final class HandAttention: HandWrittenNetwork {
     let channels = 64, length = 32, heads = 4, classes = 2
     let learningRate: Float = 0.05, momentum: Float = 0.9
     var width: Int { channels / heads }
@@ -153,13 +153,4 @@ final class HandAttention {
             }
         }
     }
-}
-
-func benchHandAttention(batch: Int) -> Row {
-    let attention = HandAttention()
-    let (x, t) = split(data(batch: batch, inputs: attention.channels * attention.length, outputs: attention.classes))
-    var cycle = Cycle()
-    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = attention.predict(x[cycle.next()], batch: batch) },
-               training: measure(budget: budget) { let k = cycle.next(); attention.trainStep(x[k], t[k], batch: batch) },
-               allocations: allocations { let k = cycle.next(); attention.trainStep(x[k], t[k], batch: batch) })
 }

@@ -8,7 +8,7 @@ import Glibc
 /// nest (accumulated in a local, bounds hoisted), max pools that remember
 /// where each maximum was, fresh arrays per call, softmax cross-entropy and
 /// SGD with momentum, as HandMLP does for the MLPs.
-final class HandCNN {
+final class HandCNN: HandWrittenNetwork {
     struct Conv {
         let channels: Int, outputs: Int, kernel: Int, height: Int, width: Int
         var rows: Int { height - kernel + 1 }
@@ -107,12 +107,11 @@ final class HandCNN {
 
     func predict(_ x: [Float], batch: Int) -> [Float] { forward(x, batch: batch).dense.last! }
 
-    /// One SGD step with momentum on a batch; returns the mean loss.
-    @discardableResult
-    func trainStep(_ x: [Float], _ target: [Float], batch: Int) -> Float {
+    /// One SGD step with momentum on a batch.
+    func trainStep(_ x: [Float], _ target: [Float], batch: Int) {
         let pass = forward(x, batch: batch)
         let outputs = dense.last!, logits = pass.dense.last!, scale = 1 / Float(batch)
-        var delta = [Float](repeating: 0, count: batch * outputs), total: Float = 0
+        var delta = [Float](repeating: 0, count: batch * outputs)
         for b in 0..<batch {
             var top = logits[b * outputs]
             for j in 1..<outputs { top = max(top, logits[b * outputs + j]) }
@@ -120,7 +119,6 @@ final class HandCNN {
             for j in 0..<outputs { sum += expf(logits[b * outputs + j] - top) }
             for j in 0..<outputs {
                 let p = expf(logits[b * outputs + j] - top) / sum
-                total -= target[b * outputs + j] * logf(max(p, 1e-30))
                 delta[b * outputs + j] = (p - target[b * outputs + j]) * scale
             }
         }
@@ -190,15 +188,5 @@ final class HandCNN {
             }
             weights[k] = w; weightVelocity[k] = v; biases[k] = b; biasVelocity[k] = bv
         }
-        return total * scale
     }
-}
-
-func benchHandCNN(batch: Int) -> Row {
-    let cnn = HandCNN()
-    let (x, t) = split(data(batch: batch, inputs: 784, outputs: 10))
-    var cycle = Cycle()
-    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = cnn.predict(x[cycle.next()], batch: batch) },
-               training: measure(budget: budget) { let k = cycle.next(); cnn.trainStep(x[k], t[k], batch: batch) },
-               allocations: allocations { let k = cycle.next(); cnn.trainStep(x[k], t[k], batch: batch) })
 }

@@ -7,7 +7,7 @@
 /// the kernel added into the output window, bounds checked per tap), the
 /// values kept for the backward pass, fresh arrays per call, mean squared
 /// error and Adam, as netc's spec trains it.
-final class HandGenerator {
+final class HandGenerator: HandWrittenNetwork {
     struct Layer {
         let inputs: Int, outputs: Int, side: Int
         var outSide: Int { 2 * side }
@@ -132,13 +132,4 @@ final class HandGenerator {
             }
         }
     }
-}
-
-func benchHandGenerator(batch: Int) -> Row {
-    let generator = HandGenerator()
-    let (x, t) = split(data(batch: batch, inputs: generator.inputCount, outputs: generator.outputCount))
-    var cycle = Cycle()
-    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = generator.predict(x[cycle.next()], batch: batch) },
-               training: measure(budget: budget) { let k = cycle.next(); generator.trainStep(x[k], t[k], batch: batch) },
-               allocations: allocations { let k = cycle.next(); generator.trainStep(x[k], t[k], batch: batch) })
 }

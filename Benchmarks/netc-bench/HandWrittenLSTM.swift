@@ -8,7 +8,7 @@ import Glibc
 /// per sample, a dot product per gate row, every step's gates and cells kept
 /// for backpropagation through time, fresh arrays per call, softmax
 /// cross-entropy and SGD with momentum, as HandMLP does for the MLPs.
-final class HandLSTM {
+final class HandLSTM: HandWrittenNetwork {
     let channels = 1, length = 50, hidden = 64, classes = 2
     let learningRate: Float = 0.05, momentum: Float = 0.9
     /// W_ih [4H][C], W_hh [4H][H], b [4H] (b_ih + b_hh as one), W_out [2][H], b_out [2].
@@ -109,13 +109,4 @@ final class HandLSTM {
             }
         }
     }
-}
-
-func benchHandLSTM(batch: Int) -> Row {
-    let lstm = HandLSTM()
-    let (x, t) = split(data(batch: batch, inputs: lstm.channels * lstm.length, outputs: lstm.classes))
-    var cycle = Cycle()
-    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = lstm.predict(x[cycle.next()], batch: batch) },
-               training: measure(budget: budget) { let k = cycle.next(); lstm.trainStep(x[k], t[k], batch: batch) },
-               allocations: allocations { let k = cycle.next(); lstm.trainStep(x[k], t[k], batch: batch) })
 }

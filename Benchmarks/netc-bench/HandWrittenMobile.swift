@@ -10,7 +10,7 @@ import Glibc
 /// loop nest (a sum in a local per output, bounds checked per tap), the
 /// activations kept for the backward pass, fresh arrays per call, softmax
 /// cross-entropy and SGD with momentum, as HandCNN does for mnist-cnn.
-final class HandMobile {
+final class HandMobile: HandWrittenNetwork {
     let channels = 32, side = 16, outputs = 64, classes = 10
     let learningRate: Float = 0.05, momentum: Float = 0.9
     var plane: Int { side * side }
@@ -143,13 +143,4 @@ final class HandMobile {
             }
         }
     }
-}
-
-func benchHandMobile(batch: Int) -> Row {
-    let mobile = HandMobile()
-    let (x, t) = split(data(batch: batch, inputs: mobile.channels * mobile.plane, outputs: mobile.classes))
-    var cycle = Cycle()
-    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = mobile.predict(x[cycle.next()], batch: batch) },
-               training: measure(budget: budget) { let k = cycle.next(); mobile.trainStep(x[k], t[k], batch: batch) },
-               allocations: allocations { let k = cycle.next(); mobile.trainStep(x[k], t[k], batch: batch) })
 }

@@ -64,6 +64,22 @@ func split(_ d: ([Float], [Float])) -> ([[Float]], [[Float]]) {
     return ((0..<variants).map { Array(d.0[($0 * nx)..<(($0 + 1) * nx)]) }, (0..<variants).map { Array(d.1[($0 * nt)..<(($0 + 1) * nt)]) })
 }
 
+/// A hand-written baseline (b) of a network that is not an MLP.
+protocol HandWrittenNetwork {
+    func predict(_ x: [Float], batch: Int) -> [Float]
+    func trainStep(_ x: [Float], _ target: [Float], batch: Int)
+}
+
+/// Row (b) for `network`, on the cycled batches of `graph`'s shapes.
+func benchHandWritten(_ network: some HandWrittenNetwork, _ graph: Graph) -> Row {
+    let batch = graph.batchSize
+    let (x, t) = split(data(batch: batch, inputs: graph.inputSize, outputs: graph.outputSize))
+    var cycle = Cycle()
+    return Row(name: "(b) hand-written", inference: measure(budget: budget) { _ = network.predict(x[cycle.next()], batch: batch) },
+               training: measure(budget: budget) { let k = cycle.next(); network.trainStep(x[k], t[k], batch: batch) },
+               allocations: allocations { let k = cycle.next(); network.trainStep(x[k], t[k], batch: batch) })
+}
+
 func allocations(_ body: () -> Void) -> Int {
     body()
     let before = netc_allocation_count()
@@ -154,11 +170,12 @@ let root: String = {
 }()
 
 struct Config {
-    /// `sizes`: the MLP the hand-written and autodiff baselines build (none for
-    /// mnist-cnn, whose hand-written baseline is `HandCNN`, lstm, `HandLSTM`, attention, `HandAttention`, mobile, `HandMobile`, and generator, `HandGenerator`).
+    /// `sizes`: the MLP the hand-written and autodiff baselines build; empty
+    /// for the other networks, whose hand-written baseline `handWritten` makes.
     var name: String, spec: String, sizes: [Int], xor: Bool
     var generated: (Int) -> Row
     var trajectory: (Int) -> Float
+    var handWritten: (() -> any HandWrittenNetwork)? = nil
 }
 
 let configs = [
@@ -167,15 +184,15 @@ let configs = [
     Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self, threads: $0) }, trajectory: { trajectory(Iris.self, steps: $0) }),
     Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self, threads: $0) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
     Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self, threads: $0) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
-    Config(name: "mnist-cnn b1", spec: "Benchmarks/netc-bench/Models/MnistCNNB1.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB1.self, threads: $0) }, trajectory: { trajectory(MnistCNNB1.self, steps: $0) }),
-    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self, threads: $0) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }),
-    Config(name: "mnist-cnn-bn b32", spec: "Benchmarks/netc-bench/Models/MnistCNNBN.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNBN.self, threads: $0) }, trajectory: { trajectory(MnistCNNBN.self, steps: $0) }),
-    Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB128.self, threads: $0) }, trajectory: { trajectory(MnistCNNB128.self, steps: $0) }),
+    Config(name: "mnist-cnn b1", spec: "Benchmarks/netc-bench/Models/MnistCNNB1.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB1.self, threads: $0) }, trajectory: { trajectory(MnistCNNB1.self, steps: $0) }, handWritten: { HandCNN() }),
+    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self, threads: $0) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }, handWritten: { HandCNN() }),
+    Config(name: "mnist-cnn-bn b32", spec: "Benchmarks/netc-bench/Models/MnistCNNBN.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNBN.self, threads: $0) }, trajectory: { trajectory(MnistCNNBN.self, steps: $0) }, handWritten: { HandCNN() }),
+    Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB128.self, threads: $0) }, trajectory: { trajectory(MnistCNNB128.self, steps: $0) }, handWritten: { HandCNN() }),
     Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
-    Config(name: "lstm b32", spec: "Benchmarks/netc-bench/Models/LSTMB32.net", sizes: [], xor: false, generated: { benchGenerated(LSTMB32.self, threads: $0) }, trajectory: { trajectory(LSTMB32.self, steps: $0) }),
-    Config(name: "mobile b32", spec: "Benchmarks/netc-bench/Models/MobileB32.net", sizes: [], xor: false, generated: { benchGenerated(MobileB32.self, threads: $0) }, trajectory: { trajectory(MobileB32.self, steps: $0) }),
-    Config(name: "generator b32", spec: "Benchmarks/netc-bench/Models/GeneratorB32.net", sizes: [], xor: false, generated: { benchGenerated(GeneratorB32.self, threads: $0) }, trajectory: { trajectory(GeneratorB32.self, steps: $0) }),
-    Config(name: "attention b32", spec: "Benchmarks/netc-bench/Models/AttentionB32.net", sizes: [], xor: false, generated: { benchGenerated(AttentionB32.self, threads: $0) }, trajectory: { trajectory(AttentionB32.self, steps: $0) }),
+    Config(name: "lstm b32", spec: "Benchmarks/netc-bench/Models/LSTMB32.net", sizes: [], xor: false, generated: { benchGenerated(LSTMB32.self, threads: $0) }, trajectory: { trajectory(LSTMB32.self, steps: $0) }, handWritten: { HandLSTM() }),
+    Config(name: "mobile b32", spec: "Benchmarks/netc-bench/Models/MobileB32.net", sizes: [], xor: false, generated: { benchGenerated(MobileB32.self, threads: $0) }, trajectory: { trajectory(MobileB32.self, steps: $0) }, handWritten: { HandMobile() }),
+    Config(name: "generator b32", spec: "Benchmarks/netc-bench/Models/GeneratorB32.net", sizes: [], xor: false, generated: { benchGenerated(GeneratorB32.self, threads: $0) }, trajectory: { trajectory(GeneratorB32.self, steps: $0) }, handWritten: { HandGenerator() }),
+    Config(name: "attention b32", spec: "Benchmarks/netc-bench/Models/AttentionB32.net", sizes: [], xor: false, generated: { benchGenerated(AttentionB32.self, threads: $0) }, trajectory: { trajectory(AttentionB32.self, steps: $0) }, handWritten: { HandAttention() }),
 ]
 
 /// Writes `text` to standard error.
@@ -235,16 +252,8 @@ case .table:
                 if !c.sizes.isEmpty {  // the autodiff baseline is an MLP
                     rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
                     rows.append(benchAD(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
-                } else if c.name.hasPrefix("lstm") {
-                    rows.append(benchHandLSTM(batch: graphs[k].batchSize))
-                } else if c.name.hasPrefix("attention") {
-                    rows.append(benchHandAttention(batch: graphs[k].batchSize))
-                } else if c.name.hasPrefix("mobile") {
-                    rows.append(benchHandMobile(batch: graphs[k].batchSize))
-                } else if c.name.hasPrefix("generator") {
-                    rows.append(benchHandGenerator(batch: graphs[k].batchSize))
-                } else {
-                    rows.append(benchHandCNN(batch: graphs[k].batchSize))
+                } else if let make = c.handWritten {
+                    rows.append(benchHandWritten(make(), graphs[k]))
                 }
                 rows.append(benchInterpreter(graphs[k]))
             }

@@ -5,42 +5,25 @@
 /// `addingProduct`, a C library call per lane where the target has no FMA);
 /// the Float dense-layer kernels are in `CPUKernels`.
 public enum Kernels {
-    /// Σᵢ a[i]·b[i] in Double, with two SIMD4 accumulators.
+    /// Σᵢ a[i]·b[i] for i < n, in eight running sums.
     @inlinable @inline(__always)
-    public static func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
+    public static func dot<T: BinaryFloatingPoint & SIMDScalar>(_ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ n: Int) -> T {
         var i = 0
-        var sum: Double = 0
-        if n >= 8 {
-            var acc0 = SIMD4<Double>(), acc1 = SIMD4<Double>()
-            while i + 8 <= n {
-                acc0 = acc0 + UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
-                acc1 = acc1 + UnsafeRawPointer(a + i + 4).loadUnaligned(as: SIMD4<Double>.self) * UnsafeRawPointer(b + i + 4).loadUnaligned(as: SIMD4<Double>.self)
-                i += 8
-            }
-            let acc = acc0 + acc1
-            sum = (acc[0] + acc[1]) + (acc[2] + acc[3])
+        var sums = SIMD8<T>()
+        while i &+ 8 <= n {
+            sums += load8(a + i) * load8(b + i)
+            i &+= 8
         }
-        while i < n {
-            sum += a[i] * b[i]
-            i += 1
-        }
+        var sum = sums.sum()
+        while i < n { sum += a[i] * b[i]; i &+= 1 }
         return sum
     }
 
-    /// y[i] += α·x[i].
+    /// y[i] += α·x[i] for i < n (`x` and `y` do not overlap), in explicit
+    /// vectors of 8 and 4 lanes: as a plain loop, nested in a convolution's
+    /// tap loops, the loop vectoriser left it scalar.
     @inlinable @inline(__always)
-    public static func axpy<T: BinaryFloatingPoint>(
-        _ alpha: T, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
-    ) {
-        for i in 0..<n { y[i] += alpha * x[i] }
-    }
-
-    /// y[i] += α·x[i] for i < n, in explicit vectors of 8 and 4 lanes: a
-    /// convolution's row, which the loop vectoriser leaves scalar when it is
-    /// nested in the tap loops (a depthwise 3 × 3 layer over 32 × 16 × 16 at
-    /// batch 32 took 5.0 ms per step with the plain loop). `x` and `y` do not overlap.
-    @inlinable @inline(__always)
-    public static func multiplyAdd<T: BinaryFloatingPoint & SIMDScalar>(
+    public static func axpy<T: BinaryFloatingPoint & SIMDScalar>(
         _ alpha: T, _ x: UnsafeMutablePointer<T>, _ y: UnsafeMutablePointer<T>, _ n: Int
     ) {
         var i = 0
@@ -56,21 +39,6 @@ public enum Kernels {
             i &+= 4
         }
         while i < n { y[i] += alpha * x[i]; i &+= 1 }
-    }
-
-    /// Σᵢ a[i]·b[i] for i < n in eight running sums (Float's in Float, as the
-    /// loop it replaces added them).
-    @inlinable @inline(__always)
-    public static func dot(_ a: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>, _ n: Int) -> Float {
-        var i = 0
-        var sums = SIMD8<Float>()
-        while i &+ 8 <= n {
-            sums += load8(a + i) * load8(b + i)
-            i &+= 8
-        }
-        var sum = sums.sum()
-        while i < n { sum += a[i] * b[i]; i &+= 1 }
-        return sum
     }
 
     /// Σᵢ x[i] for i < n in eight running sums: a pool's or a bias gradient's

@@ -74,18 +74,24 @@ struct ConvolutionLowering {
 /// gradient with the roles of δ and input swapped; its input gradient that
 /// convolution's forward pass of δ.
 struct TransposedConvolutionLowering {
-    let node: Node
     let op: TransposedConvolutionOp
-    let plan: ConvolutionPlan
-    let names: BufferNames
+    /// The transposed convolution's lowering, for its operands' names.
+    let convolution: ConvolutionLowering
 
-    var weight: Ref { names.ref(.parameter(node.parameters[0])) }
-    var input: Ref { names.ref(.value(node.inputs[0])) }
-    var scratch: Ref { names.ref(.scratch) }
-    var planes: Code { "\(plan.geometry.code), outputs: \(plan.outputs)" }
+    init(node: Node, op: TransposedConvolutionOp, plan: ConvolutionPlan, graph: Graph, names: BufferNames) {
+        self.op = op
+        convolution = ConvolutionLowering(node: node, op: op.convolution, plan: plan, graph: graph, names: names)
+    }
+
+    var node: Node { convolution.node }
+    var names: BufferNames { convolution.names }
+    var weight: Ref { convolution.weight }
+    var input: Ref { convolution.input }
+    var scratch: Ref { convolution.scratch }
+    var planes: Code { convolution.planes }
     /// The value's channels and their planes.
-    var channels: Int { plan.geometry.channels }
-    var plane: Int { plan.geometry.inputPlane }
+    var channels: Int { convolution.plan.geometry.channels }
+    var plane: Int { convolution.plan.geometry.inputPlane }
 
     func forward(_ passes: inout PassBuilder) {
         let y = names.ref(.value(node.id))

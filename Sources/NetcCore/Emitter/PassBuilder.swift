@@ -19,7 +19,7 @@ struct PassBuilder {
         } else if let linear = plan.linear[n.id] {
             LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names).forward(&self)
         } else if let convolution = plan.convolution[n.id], let op = n.op as? TransposedConvolutionOp {
-            TransposedConvolutionLowering(node: n, op: op, plan: convolution, names: names).forward(&self)
+            TransposedConvolutionLowering(node: n, op: op, plan: convolution, graph: graph, names: names).forward(&self)
         } else if let convolution = plan.convolution[n.id] {
             let relu = plan.reluInConvolution.first { $0.value == n.id }?.key
             ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names).forward(&self, relu: relu)
@@ -59,7 +59,7 @@ struct PassBuilder {
             let lowering = LinearLowering(node: n, op: n.op as! LinearOp, plan: linear, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
         } else if let convolution = plan.convolution[n.id], let op = n.op as? TransposedConvolutionOp {
-            let lowering = TransposedConvolutionLowering(node: n, op: op, plan: convolution, names: names)
+            let lowering = TransposedConvolutionLowering(node: n, op: op, plan: convolution, graph: graph, names: names)
             overwritten.formUnion(lowering.backward(edges, parameterGradients: parameterGradients, &self))
         } else if let convolution = plan.convolution[n.id] {
             let lowering = ConvolutionLowering(node: n, op: n.op as! ConvolutionOp, plan: convolution, graph: graph, names: names)

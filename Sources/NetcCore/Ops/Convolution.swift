@@ -156,7 +156,7 @@ public struct ConvolutionOp: Op {
             if let start { c.line("for i in 0..<\(plane) { \(output)[o &* \(plane) &+ i] = \(start) }") }
             emitTaps(&c, input: input, output: output) { c in
                 if window.strideX == 1 {
-                    c.line("Kernels.multiplyAdd(\(w)[tap], \(Self.span.x), \(Self.span.y), \(Self.span.n))")
+                    c.line("Kernels.axpy(\(w)[tap], \(Self.span.x), \(Self.span.y), \(Self.span.n))")
                 } else {
                     c.line("let weight = \(w)[tap]")
                     c.line("for ox in xLow..<xHigh { yr[ox] += weight * xr[\(xIndex)] }")
@@ -187,7 +187,7 @@ public struct ConvolutionOp: Op {
         c.block("for o in 0..<\(outputChannels)") { c in
             emitTaps(&c, input: input, output: output) { c in
                 if window.strideX == 1 {
-                    c.line("Kernels.multiplyAdd(\(w)[tap], \(Self.span.y), \(Self.span.x), \(Self.span.n))")
+                    c.line("Kernels.axpy(\(w)[tap], \(Self.span.y), \(Self.span.x), \(Self.span.n))")
                 } else {
                     c.line("let weight = \(w)[tap]")
                     c.line("for ox in xLow..<xHigh { xr[\(xIndex)] += weight * yr[ox] }")

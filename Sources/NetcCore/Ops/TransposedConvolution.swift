@@ -82,15 +82,16 @@ public struct TransposedConvolutionOp: Op {
     }
 
     public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
-        let sequence = convolution.sequence, g = window
-        let pair = { (a: Int, b: Int) in sequence ? "\(b)" : Python.pair(a, b) }
-        var arguments = ["\(convolution.outputChannels)", "\(g.channels)", pair(g.kernelHeight, g.kernelWidth)]
-        if g.strideY != 1 || g.strideX != 1 { arguments.append("stride=\(pair(g.strideY, g.strideX))") }
-        if g.padTop != 0 || g.padLeft != 0 { arguments.append("padding=\(pair(g.padTop, g.padLeft))") }
-        if outputPadding != (0, 0) { arguments.append("output_padding=\(pair(outputPadding.height, outputPadding.width))") }
+        let sequence = convolution.sequence, w = window.pytorch(sequence: sequence)  // the padding is even: it crops both sides
+        var arguments = ["\(convolution.outputChannels)", "\(window.channels)", w.kernel]
+        if w.stride != "1" { arguments.append("stride=\(w.stride)") }
+        if w.padding != "0" { arguments.append("padding=\(w.padding)") }
+        if outputPadding != (0, 0) {
+            arguments.append("output_padding=\(sequence ? "\(outputPadding.width)" : Python.pair(outputPadding.height, outputPadding.width))")
+        }
         if convolution.groups != 1 { arguments.append("groups=\(convolution.groups)") }
         if !hasBias { arguments.append("bias=False") }
-        if g.dilation != 1 { arguments.append("dilation=\(g.dilation)") }
+        if window.dilation != 1 { arguments.append("dilation=\(window.dilation)") }
         return PyTorchForm(module: "nn.ConvTranspose\(sequence ? 1 : 2)d(\(arguments.joined(separator: ", ")))", value: "\(p.module)(\(p.x0))")
     }
 }

@@ -93,7 +93,7 @@ public struct Plan: Sendable {
         var reluInConvolution: [Int: Int] = [:], reluInPool: [Int: Int] = [:]
         for n in graph.nodes where (n.op as? ElementwiseOp)?.function is ReLU && !ends.contains(n.id) {
             let source = n.inputs[0]
-            if convolution[source]?.scheme == .planes, convolution[source]?.transposed == false, readers[source] == 1, !ends.contains(source) { reluInConvolution[n.id] = source }
+            if convolution[source]?.scheme == .planes, graph.nodes[source].op is ConvolutionOp, readers[source] == 1, !ends.contains(source) { reluInConvolution[n.id] = source }
             // Only where the training step itself takes the relu's input gradient
             // (not a relu on the network's input, reached by the input gradient alone).
             if readers[n.id] == 1, case let p = reader[n.id], pooling.contains(p), (graph.nodes[p].op as? PoolOp)?.reduction == .max,
@@ -343,10 +343,6 @@ public struct ConvolutionPlan: Sendable, Equatable {
     static let minimumPatch = 32
 
     public let scheme: Scheme
-    /// A transposed convolution's plan: `geometry` is the convolution it
-    /// transposes, whose forward kernel gives its input gradient and whose
-    /// input-gradient kernel its value (`TransposedConvolutionLowering`).
-    public let transposed: Bool
     public let geometry: ConvolutionGeometry
     public let outputs: Int
     /// Scalars of scratch the scheme needs at the graph's batch size.
@@ -356,7 +352,6 @@ public struct ConvolutionPlan: Sendable, Equatable {
         let w = op.window
         // Grouped convolutions run the op's loops: a depthwise one has one input channel per output.
         guard graph.precision == .float, op.groups == 1 else { return nil }
-        transposed = false
         geometry = w
         outputs = op.outputChannels
         if ConvolutionKernels.planesSupported(w) {
@@ -370,11 +365,14 @@ public struct ConvolutionPlan: Sendable, Equatable {
         }
     }
 
-    /// The planes kernels for a transposed convolution, where they take the convolution it transposes.
+    /// The planes kernels for a transposed convolution, where they take the
+    /// convolution it transposes (`geometry`), whose forward kernel gives its
+    /// input gradient and whose input-gradient kernel its value
+    /// (`TransposedConvolutionLowering`).
     init?(transposing op: TransposedConvolutionOp, _ graph: Graph) {
         let w = op.convolution.window
         guard graph.precision == .float, op.convolution.groups == 1, ConvolutionKernels.planesSupported(w) else { return nil }
-        (scheme, transposed, geometry, outputs) = (.planes, true, w, op.convolution.outputChannels)
+        (scheme, geometry, outputs) = (.planes, w, op.convolution.outputChannels)
         scratch = ConvolutionKernels.planesScratch(w, outputs: outputs, count: graph.batchSize)
     }
 }
