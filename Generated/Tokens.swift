@@ -49,6 +49,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 44, fanIn: 1, fanOut: 4, rng: &random)  // e.weight
+        (m + 0).update(repeating: 0, count: 4)  // e.weight[0]
         NetcRuntime.InitScheme.xavierUniform.fill(m + 44, count: 36, fanIn: 12, fanOut: 9, rng: &random)  // c.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 83, count: 12, fanIn: 6, fanOut: 2, rng: &random)  // out.weight
     }
@@ -288,6 +289,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
             let x0 = v_tokens + b &* 7, dy = g_e + b &* 28
             for i in 0..<7 {
                 let row = NetcRuntime.ArgumentCheck.id(x0[i], below: 11, model: "Tokens") &* 4
+                if row == 0 { continue }  // the padding id
                 for d in 0..<4 { dp_e_weight[row &+ d] += dy[d &* 7 &+ i] }
             }
         }

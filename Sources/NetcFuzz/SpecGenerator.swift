@@ -77,8 +77,9 @@ public struct SpecGenerator: RandomNumberGenerator {
         "embedding": { g, name, order in
             let input = order[0]
             guard input.isVector else { return nil }
-            let width = g.int(1...4)
-            return ("embedding \(name)(\(input.name)): \(width), vocabulary: \(g.int(1...9))",
+            let width = g.int(1...4), vocabulary = g.int(1...9)
+            let padding = g.chance(0.3) ? ", padding_id: \(g.int(0...(vocabulary - 1)))" : ""
+            return ("embedding \(name)(\(input.name)): \(width), vocabulary: \(vocabulary)\(padding)",
                     Drawn(name: name, shape: [width, input.size]), [input.name])
         },
         "batch_norm": { g, name, order in

@@ -207,7 +207,7 @@ class Tokens(NetcModule):
 
     def __init__(self):
         super().__init__()
-        self.e = nn.Embedding(11, 4)
+        self.e = nn.Embedding(11, 4, padding_idx=0)
         self.c = nn.Conv1d(4, 3, 3, padding=1)
         self.out = nn.Linear(6, 2)
         self.to(self.dtype)
@@ -217,6 +217,7 @@ class Tokens(NetcModule):
         """The spec's initializers: netc's distributions (not its draws)."""
         with torch.no_grad():
             nn.init.uniform_(self.e.weight, -1.0954451150103321, 1.0954451150103321)
+            self.e.weight[0].zero_()  # the padding id's row
             nn.init.uniform_(self.c.weight, -0.5345224838248488, 0.5345224838248488)
             nn.init.zeros_(self.c.bias)
             nn.init.uniform_(self.out.weight, -0.8660254037844386, 0.8660254037844386)

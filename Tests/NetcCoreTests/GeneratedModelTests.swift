@@ -35,6 +35,22 @@ final class GeneratedModelTests: XCTestCase {
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
+
+    /// `padding_id: 0`: id 0's row starts at zero and stays there through
+    /// training on sequences that hold it, while the rows of the other ids learn.
+    func testPaddingIdRowStartsAtZeroAndLearnsNothing() {
+        var model = Tokens(seed: 5)
+        let table = tensorRange(Tokens.parameterTensors, "e.weight"), width = 4
+        let start = Array(model.parameters[table])
+        XCTAssertEqual(Array(start[0..<width]), [0, 0, 0, 0])
+        XCTAssertFalse(start[width..<(2 * width)].allSatisfy { $0 == 0 }, "id 1's row is drawn")
+        let input: [Double] = [0, 0, 0, 1, 2, 0, 3, 0, 0, 4, 0, 5, 6, 1]  // two samples of 7 ids
+        for _ in 0..<5 { model.trainStep(input: input, target: [1, 0, 0, 1]) }
+        let end = Array(model.parameters[table])
+        XCTAssertEqual(Array(end[0..<width]), [0, 0, 0, 0], "the padding row")
+        for id in 1...6 { XCTAssertNotEqual(Array(end[(id * width)..<((id + 1) * width)]), Array(start[(id * width)..<((id + 1) * width)]), "id \(id)") }
+        XCTAssertEqual(Array(end[(7 * width)...]), Array(start[(7 * width)...]), "ids 7 to 10 are not in the input")
+    }
     func testMnistCNN() throws { try checkAgainstInterpreter(MnistCNN.self, "mnist-cnn.net", steps: 1) }
     func testDigitsCNN() throws { try checkAgainstInterpreter(DigitsCNN.self, "digits-cnn.net") }
     func testFloatConvs() throws { try checkAgainstInterpreter(FloatConvs.self, "float-convs.net", steps: 3) }

@@ -115,6 +115,9 @@ extension Message {
     static func groupsDivide(_ keyword: String, _ groups: Int, _ input: String, _ channels: Int, _ outputs: Int) -> Message {
         .error("groups-divide", "'\(keyword)' with \(groups) groups cannot split the \(channels) channels of '\(input)' and its \(outputs) outputs evenly")
     }
+    static func paddingIdInVocabulary(_ id: Int, _ vocabulary: Int) -> Message {
+        .error("padding-id", "padding_id \(id) is not an id of the vocabulary of \(vocabulary) (0 to \(vocabulary - 1))")
+    }
     static func outputPaddingBelowStride(_ keyword: String) -> Message {
         .error("output-padding", "the output_padding of '\(keyword)' must be smaller than its stride on each side")
     }

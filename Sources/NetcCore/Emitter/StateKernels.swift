@@ -16,8 +16,12 @@ extension ModelEmitter {
         }
         if !drawn.isEmpty { c.line("var random = SplitMix64(seed: seed)") }
         for t in drawn {
-            guard case .scheme(let fanIn, let fanOut) = t.initializer else { continue }
+            guard case .scheme(let fanIn, let fanOut, let zeroRow) = t.initializer else { continue }
             c.line("InitScheme\(graph.initScheme.swiftExpression).fill(m + \(t.offset), count: \(t.count), fanIn: \(fanIn), fanOut: \(fanOut), rng: &random)  // \(t.name)")
+            if let zeroRow {
+                let width = t.count / t.shape[0]
+                c.line("(m + \(t.offset + zeroRow * width)).update(repeating: 0, count: \(width))  // \(t.name)[\(zeroRow)]")
+            }
         }
         for t in graph.parameters where t.initializer == .ones {
             c.line("(m + \(t.offset)).update(repeating: 1, count: \(t.count))  // \(t.name)")

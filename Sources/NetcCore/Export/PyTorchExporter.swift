@@ -207,7 +207,10 @@ public struct PyTorchExporter {
         line(2, "\"\"\"The spec's initializers: netc's distributions (not its draws).\"\"\"")
         line(2, "with torch.no_grad():")
         if g.parameters.isEmpty { line(3, "pass") }
-        for t in g.parameters { line(3, initializer(t)) }
+        for t in g.parameters {
+            line(3, initializer(t))
+            if case .scheme(_, _, let row?) = t.initializer { line(3, "self.\(t.name)[\(row)].zero_()  # the padding id's row") }
+        }
         line(0, "")
         line(1, "def values(self, \(locals[g.input]!)):")
         line(2, "\"\"\"What forward returns (predict's output) and the logits the loss reads.\"\"\"")
@@ -234,7 +237,7 @@ public struct PyTorchExporter {
         switch t.initializer {
         case .zeros: return "nn.init.zeros_(\(tensor))"
         case .ones: return "nn.init.ones_(\(tensor))"
-        case .scheme(let fanIn, let fanOut):
+        case .scheme(let fanIn, let fanOut, _):
             let fin = Double(fanIn), fout = Double(fanOut)
             switch graph.initScheme {
             case .zeros: return "nn.init.zeros_(\(tensor))"

@@ -56,8 +56,11 @@ public struct Training: Sendable, Equatable {
 
 /// How a parameter tensor starts.
 public enum TensorInitializer: Sendable, Equatable {
-    /// The spec's `init` scheme, with the tensor's fan-in and fan-out.
-    case scheme(fanIn: Int, fanOut: Int)
+    /// The spec's `init` scheme, with the tensor's fan-in and fan-out; then
+    /// `zeroRow` (an index of the first dimension), if any, set to zero, as
+    /// PyTorch's `Embedding` does with its `padding_idx` row. The op gives
+    /// that row no gradient, so it stays as it starts.
+    case scheme(fanIn: Int, fanOut: Int, zeroRow: Int? = nil)
     case zeros
     case ones
 }
@@ -73,6 +76,12 @@ public struct ParameterTensor: Sendable, Equatable {
     public var isWeight: Bool
     public var initializer: TensorInitializer
     public var count: Int { shape.reduce(1, *) }
+    /// Flat indices of the entries that get no gradient (an embedding's padding row).
+    public var untrained: Range<Int> {
+        guard case .scheme(_, _, let row?) = initializer else { return offset..<offset }
+        let width = count / shape[0]
+        return (offset + row * width)..<(offset + (row + 1) * width)
+    }
 }
 
 /// One node of the static computation graph.

@@ -10,16 +10,25 @@ struct EmbeddingKind: NodeKind {
         let width = requireValue(s, "width", &diagnostics).flatMap {
             ArgumentReader.convert($0, ParameterSpec("width", .integer(1...Limits.width)), what: "'embedding'", diagnostics: &diagnostics)?.integer
         }
-        let specs = [ParameterSpec("vocabulary", .integer(1...Limits.parameters))]
+        let specs = [ParameterSpec("vocabulary", .integer(1...Limits.parameters)),
+                     ParameterSpec("padding_id", .integer(0...Limits.parameters), default: .word("none"))]
         guard let values = ArgumentReader.read(arguments(s, besides: "width"), specs, what: "'embedding'", at: s.range, diagnostics: &diagnostics),
               let width else { return nil }
-        return EmbeddingDeclaration(width: width, vocabulary: values["vocabulary"]!.integer)
+        let vocabulary = values["vocabulary"]!.integer
+        let padding: Int? = values["padding_id"] == .word("none") ? nil : values["padding_id"]!.integer
+        if let padding, padding >= vocabulary {
+            diagnostics.emit(.paddingIdInVocabulary(padding, vocabulary), at: s.arguments.first { $0.label?.name == "padding_id" }?.range ?? s.range)
+            return nil
+        }
+        return EmbeddingDeclaration(width: width, vocabulary: vocabulary, padding: padding)
     }
 }
 
 struct EmbeddingDeclaration: NodeDeclaration {
     let width: Int
     let vocabulary: Int
+    /// `padding_id`: the id whose row starts at zero and gets no gradient.
+    let padding: Int?
 
     var declaredSize: Int? { nil }
 
@@ -37,14 +46,15 @@ struct EmbeddingDeclaration: NodeDeclaration {
     }
 
     /// PyTorch's `Embedding.weight`, initialised like a layer with fan-in 1
-    /// and fan-out `width` (the spec's scheme; PyTorch draws N(0, 1)).
+    /// and fan-out `width` (the spec's scheme; PyTorch draws N(0, 1)), the
+    /// padding id's row then zero.
     func parameters(_ inputs: [Shape]) -> [TensorSpec] {
-        [("weight", [vocabulary, width], true, .scheme(fanIn: 1, fanOut: width))]
+        [("weight", [vocabulary, width], true, .scheme(fanIn: 1, fanOut: width, zeroRow: padding))]
     }
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let length = g.shape(inputs[0]).count
-        let op = EmbeddingOp(vocabulary: vocabulary, width: width, length: length, model: g.network)
+        let op = EmbeddingOp(vocabulary: vocabulary, width: width, length: length, padding: padding, model: g.network)
         let id = g.add(name.name, op, inputs: inputs, shape: Shape([width, length]), parameters: tensors, range: name.range)
         return (id, id)
     }

@@ -3,10 +3,13 @@
 /// `conv1d` and `global_avg_pool` read it as they read any sequence. The
 /// table E is [vocabulary][width]. No gradient flows into the ids; an id that
 /// is not an integer in 0..<vocabulary stops the program with a message.
+/// The padding id's row (PyTorch's `padding_idx`) gets no gradient, so the
+/// zero it starts at stays zero: padded positions read zero vectors.
 public struct EmbeddingOp: Op {
     public let vocabulary: Int
     public let width: Int
     public let length: Int
+    public let padding: Int?
     /// The network's name, for the message about a bad id.
     public let model: String
 
@@ -35,11 +38,11 @@ public struct EmbeddingOp: Op {
         return y
     }
 
-    /// dE[id_i, d] += δ[d, i]; the ids get no gradient.
+    /// dE[id_i, d] += δ[d, i] but for the padding id; the ids get no gradient.
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         let table = graph.parameters[node.parameters[0]].offset
-        for (i, row) in rows(inputs[0]).enumerated() {
+        for (i, row) in rows(inputs[0]).enumerated() where row != padding {
             for d in 0..<width { parameterGradient[table + row * width + d] += dy[d * length + i] }
         }
         return [[Double](repeating: 0, count: length)]
@@ -62,6 +65,7 @@ public struct EmbeddingOp: Op {
         let table = c.parameterGradient(node.parameters[0])
         c.block("for i in 0..<\(length)") { c in
             emitRow(&c)
+            if let padding { c.line("if row == \(padding * width) { continue }  // the padding id") }
             c.line("for d in 0..<\(width) { \(table)[row &+ d] += \(dy)[d &* \(length) &+ i] }")
         }
     }
@@ -69,6 +73,6 @@ public struct EmbeddingOp: Op {
 
 extension EmbeddingOp {
     public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
-        PyTorchForm(module: "nn.Embedding(\(vocabulary), \(width))", value: "\(p.module)(\(p.x0).long()).transpose(1, 2)")
+        PyTorchForm(module: "nn.Embedding(\(vocabulary), \(width)\(padding.map { ", padding_idx=\($0)" } ?? ""))", value: "\(p.module)(\(p.x0).long()).transpose(1, 2)")
     }
 }
