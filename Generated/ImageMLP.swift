@@ -11,7 +11,7 @@ import NetcRuntime
 /// - `hidden(hidden.linear)`: relu [16]
 /// - `logits(hidden)`: linear [10]
 ///
-/// Loss: softmax_cross_entropy(label_smoothing: 0.1) on `logits`, mean over a batch of 8. The API
+/// Loss: softmax_cross_entropy(class_weights: [1, 1, 2, 1, 1, 0.5, 1, 1, 3, 0], label_smoothing: 0.1) on `logits`, mean over a batch of 8. The API
 /// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
 public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Float
@@ -32,6 +32,8 @@ public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
         .init("logits.weight", shape: [10, 16], offset: 1040, decays: true),
         .init("logits.bias", shape: [10], offset: 1200, decays: false),
     ], hyperparameters: .adamw(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.1), firstState: 2432, secondState: 3648, classCount: 10)
+    /// The loss's classWeights, read by `lossAndSeed`.
+    @usableFromInline static let classWeights: [Scalar] = [1.0, 1.0, 2.0, 1.0, 1.0, 0.5, 1.0, 1.0, 3.0, 0.0]
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -83,7 +85,7 @@ public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
         let v_logits = m + 6138  // [80]
         let g_logits = m + 7498  // [80]
         let target = m + 7578  // [80]
-        // softmax_cross_entropy(label_smoothing: 0.1)
+        // softmax_cross_entropy(class_weights: [1, 1, 2, 1, 1, 0.5, 1, 1, 3, 0], label_smoothing: 0.1)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
         for b in 0..<count {
@@ -93,6 +95,7 @@ public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
             for i in 0..<10 { gz[i] = z[i] - top }
         }
         NetcRuntime.Math.exp(g_logits, minus: 0, into: g_logits, count &* 10)
+        let classWeights = Self.classWeights
         for b in 0..<count {
             let z = v_logits + b &* 10, t = target + b &* 10, gz = g_logits + b &* 10
             var top = z[0]
@@ -104,9 +107,9 @@ public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
             for i in 0..<10 where i != at { rest += gz[i] }
             let logSum = NetcRuntime.Math.log1p(rest)
             var mass: Scalar = 0
-            for i in 0..<10 { let ti = (0.9 * t[i] + 0.01); mass += ti; loss += ti * (logSum - (z[i] - top)) }
+            for i in 0..<10 { let ti = classWeights[i] * (0.9 * t[i] + 0.01); mass += ti; loss += ti * (logSum - (z[i] - top)) }
             let scale = mass / sum
-            for i in 0..<10 { gz[i] = (scale * gz[i] - (0.9 * t[i] + 0.01)) * invBatch }
+            for i in 0..<10 { gz[i] = (scale * gz[i] - classWeights[i] * (0.9 * t[i] + 0.01)) * invBatch }
         }
         return loss * invBatch
     }

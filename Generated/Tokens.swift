@@ -14,7 +14,7 @@ import NetcRuntime
 /// - `j(g, m)`: concat [6]
 /// - `out(j)`: linear [2]
 ///
-/// Loss: softmax_cross_entropy on `out`, mean over a batch of 2. The API
+/// Loss: softmax_cross_entropy(class_weights: [1, 3]) on `out`, mean over a batch of 2. The API
 /// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
 public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Double
@@ -36,6 +36,8 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         .init("out.weight", shape: [2, 6], offset: 83, decays: true),
         .init("out.bias", shape: [2], offset: 95, decays: false),
     ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 224, secondState: 336, classCount: 2)
+    /// The loss's classWeights, read by `lossAndSeed`.
+    @usableFromInline static let classWeights: [Scalar] = [1.0, 3.0]
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -140,7 +142,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
         let v_out = m + 611  // [4]
         let g_out = m + 793  // [4]
         let target = m + 797  // [4]
-        // softmax_cross_entropy
+        // softmax_cross_entropy(class_weights: [1, 3])
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
         for b in 0..<count {
@@ -150,6 +152,7 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
             for i in 0..<2 { gz[i] = z[i] - top }
         }
         NetcRuntime.Math.exp(g_out, minus: 0, into: g_out, count &* 2)
+        let classWeights = Self.classWeights
         for b in 0..<count {
             let z = v_out + b &* 2, t = target + b &* 2, gz = g_out + b &* 2
             var top = z[0]
@@ -161,9 +164,9 @@ public struct Tokens: NetcRuntime.ProbabilisticClassifierModel {
             for i in 0..<2 where i != at { rest += gz[i] }
             let logSum = NetcRuntime.Math.log1p(rest)
             var mass: Scalar = 0
-            for i in 0..<2 { mass += t[i]; loss += t[i] * (logSum - (z[i] - top)) }
+            for i in 0..<2 { let ti = classWeights[i] * t[i]; mass += ti; loss += ti * (logSum - (z[i] - top)) }
             let scale = mass / sum
-            for i in 0..<2 { gz[i] = (scale * gz[i] - t[i]) * invBatch }
+            for i in 0..<2 { gz[i] = (scale * gz[i] - classWeights[i] * t[i]) * invBatch }
         }
         return loss * invBatch
     }

@@ -31,7 +31,7 @@ public struct Mutator {
         case 3:
             let specials: [[UInt8]] = [[0], [0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xF0, 0x9F, 0x98, 0x80],
                                        Array("é".utf8), [0x0D], [0x09], Array("{".utf8), Array("}".utf8), Array("(".utf8),
-                                       Array(")".utf8), Array(",".utf8), Array(":".utf8), Array(";".utf8), Array("-".utf8),
+                                       Array(")".utf8), Array(",".utf8), Array(":".utf8), Array(";".utf8), Array("-".utf8), Array("[".utf8), Array("]".utf8),
                                        Array("\n".utf8), Array("#".utf8), Array("//".utf8), Array("network".utf8)]
             for _ in 0...int(4) { b.insert(contentsOf: specials[int(specials.count)], at: int(b.count + 1)) }
         case 4, 5, 6, 7, 8:
@@ -56,7 +56,9 @@ public struct Mutator {
             return Array(tokens.map { $0 + [UInt8(ascii: " ")] }.joined())
         case 9:
             let depth = 1 + int(400)
-            let open = Array(repeating: UInt8(ascii: "("), count: depth), close = Array(repeating: UInt8(ascii: ")"), count: int(depth + 1))
+            // Calls in calls, or lists in lists.
+            let (left, right): (UInt8, UInt8) = int(2) == 0 ? (UInt8(ascii: "("), UInt8(ascii: ")")) : (UInt8(ascii: "["), UInt8(ascii: "]"))
+            let open = Array(repeating: left, count: depth), close = Array(repeating: right, count: int(depth + 1))
             b.insert(contentsOf: Array("relu".utf8) + open + Array("x".utf8) + close, at: int(b.count + 1))
         case 10:
             b.insert(contentsOf: Array(repeating: UInt8(ascii: "a") &+ UInt8(int(3)), count: 1 + int(100_000)), at: int(b.count + 1))

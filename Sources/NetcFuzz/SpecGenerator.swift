@@ -218,12 +218,13 @@ public struct SpecGenerator: RandomNumberGenerator {
     }
 
     /// A call of a catalogue entry: its name, with arguments drawn from its
-    /// parameter specs half of the time (the defaults otherwise).
-    mutating func call(_ name: String, _ parameters: [ParameterSpec], first: String? = nil) -> String {
+    /// parameter specs half of the time (the defaults otherwise); a list
+    /// holds `listCount` values (a loss's one per output).
+    mutating func call(_ name: String, _ parameters: [ParameterSpec], first: String? = nil, listCount: Int = 1) -> String {
         var arguments = first.map { [$0] } ?? []
         if chance(0.5) {
             for p in parameters {
-                guard chance(0.6), let value = draw(p.kind) else { continue }
+                guard chance(0.6), let value = draw(p.kind, listCount: listCount) else { continue }
                 arguments.append("\(p.name): \(value)")
             }
         }
@@ -231,8 +232,11 @@ public struct SpecGenerator: RandomNumberGenerator {
     }
 
     /// A value a parameter of this kind accepts, if one can be drawn.
-    mutating func draw(_ kind: ParameterSpec.Kind) -> String? {
+    mutating func draw(_ kind: ParameterSpec.Kind, listCount: Int = 1) -> String? {
         switch kind {
+        case .numbers(let r):
+            let values = (0..<listCount).map { _ in [0, 0.5, 1, 2, 3].filter(r.contains).map { "\($0)" }.randomElement(using: &self) }
+            return values.contains(nil) ? nil : "[" + values.map { $0! }.joined(separator: ", ") + "]"
         case .number(let r): return [0.01, 0.2, 0.5, 1, 2].filter(r.contains).map { "\($0)" }.randomElement(using: &self)
         case .integer(let r): return "\(int(r.lowerBound...Swift.min(r.upperBound, r.lowerBound + 7)))"
         case .bool: return pick(["true", "false"])
@@ -251,9 +255,10 @@ public struct SpecGenerator: RandomNumberGenerator {
     mutating func loss(after head: String) -> (output: String, loss: String) {
         let entry = pick(Losses.table)
         let rule = entry.make(Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
-        var output = "dense out(\(head)): \(rule.targets == .oneHot ? int(2...5) : int(1...4))"
+        let outputs = rule.targets == .oneHot ? int(2...5) : int(1...4)
+        var output = "dense out(\(head)): \(outputs)"
         if rule.fusedActivation == .sigmoid { output += ", sigmoid" } else if rule.targets == .real && chance(0.5) { output += ", tanh" }
-        return (output, "loss " + call(entry.name, entry.parameters, first: "out"))
+        return (output, "loss " + call(entry.name, entry.parameters, first: "out", listCount: outputs))
     }
 
     /// A vector node to read, most often the last one.

@@ -122,6 +122,18 @@ final class GradientTests: XCTestCase {
         XCTAssertTrue(BackwardGraph(g, inputGradient: true).edges.contains { $0.to == g.input })
     }
 
+    /// Class weights scale each class's term: with equal logits each term is
+    /// log 2, so a target in the class of weight 3 costs 3 log 2; a weight
+    /// of 0 makes that class's samples cost nothing.
+    func testClassWeightsScaleEachClasssTerm() {
+        let rule = SoftmaxCrossEntropy(weights: [1, 3])
+        XCTAssertEqual(rule.value(logits: [0, 0], target: [0, 1]), 3 * log(2), accuracy: 1e-15)
+        XCTAssertEqual(rule.value(logits: [0, 0], target: [1, 0]), log(2), accuracy: 1e-15)
+        XCTAssertEqual(rule.gradient(logits: [0, 0], target: [0, 1]), [1.5, -1.5])
+        XCTAssertEqual(SoftmaxCrossEntropy(weights: [0, 3]).gradient(logits: [2, -1], target: [1, 0]), [0, 0])
+        XCTAssertEqual(rule.name, "softmax_cross_entropy(class_weights: [1, 3])")
+    }
+
     func testFusedLossesStayFiniteForHugeLogits() {
         for z in [[1e4, -1e4, 0], [-1e4, -1e4, 1e4]] {
             let t = [0.0, 1, 0]
@@ -146,7 +158,7 @@ final class GradientTests: XCTestCase {
         var rules: [any LossRule] = Losses.table.map { entry in
             entry.make(Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
         }
-        rules += [SoftmaxCrossEntropy(smoothing: 0.2), SigmoidCrossEntropy(positiveWeight: 3), Huber(delta: 0.3, mean: false), AbsoluteError(mean: false),
+        rules += [SoftmaxCrossEntropy(smoothing: 0.2), SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3, 0.5, 2]), SigmoidCrossEntropy(positiveWeight: 3), Huber(delta: 0.3, mean: false), AbsoluteError(mean: false),
                   SquaredError(mean: false, scale: 0.5)]
         var random = SplitMix64(seed: 21)
         for rule in rules {

@@ -37,6 +37,7 @@ extension Message {
     }
     static let expectedCloseBrace = error("expected-close-brace", "expected '}' to close the network")
     static let expectedCloseParen = error("expected-close-paren", "expected ')'")
+    static let expectedCloseBracket = error("expected-close-bracket", "expected ']'")
     static let expectedEndOfStatement = error("expected-end-of-statement", "expected ',' or the end of the line")
     static let expectedNetwork = error("expected-network", "expected 'network' at the top level of a spec")
     static func fileTooLarge(_ limit: Int) -> Message { .error("file-too-large", "spec is larger than \(limit) bytes") }
@@ -62,6 +63,9 @@ extension Message {
         .error("invalid-byte", "unexpected character '\(c)'" + (c.isLetter ? "; names use ASCII letters, digits and '_'" : ""))
     }
     static let lossOnInput = error("loss-on-input", "the loss must be applied to a computed node, not the input")
+    static func lossOutputsFixed(_ argument: String, _ count: Int, _ node: String, _ size: Int) -> Message {
+        .error("loss-outputs", "\(argument) has \(count) value\(count == 1 ? "" : "s"), but '\(node)' has \(size) output\(size == 1 ? "" : "s"); give one per output")
+    }
     static func lossNeedsClasses(_ loss: String, _ size: Int) -> Message {
         .error("loss-needs-classes", "'\(loss)' needs at least 2 outputs, '\(size)' given")
     }

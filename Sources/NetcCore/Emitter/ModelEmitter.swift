@@ -109,6 +109,10 @@ public struct ModelEmitter {
         w.level -= 1
         let classes = isClassifier ? ", classCount: \(graph.outputSize == 1 ? 2 : graph.outputSize)" : ""
         w.line("], hyperparameters: \(graph.training.hyperparametersLiteral), firstState: \(offset(.state(0))), secondState: \(offset(.state(1)))\(classes))")
+        for table in graph.loss.rule.tables {
+            w.line("/// The loss's \(table.name), read by `lossAndSeed`.")
+            w.line("@usableFromInline static let \(table.name): [Scalar] = [\(table.values.map(literal).joined(separator: ", "))]")
+        }
     }
 
     func emitKernels(_ r: inout Renderer) {

@@ -28,6 +28,12 @@ public protocol LossRule: Sendable {
     func pytorch(z: String, t: String, n: Int) -> String
     /// As `Op.kinkSides`: where the loss is not differentiable in the logits (a hinge margin at 0).
     func kinkSides(logits z: [Double], target t: [Double]) -> [Int]
+    /// Tables the per-sample code reads, as `let <name> = Self.<name>` (the
+    /// emitter declares them on the model): a class's weight, say.
+    var tables: [(name: String, values: [Double])] { get }
+    /// The number of outputs the loss's arguments fix (one weight per class),
+    /// with the argument that fixes it.
+    var fixedOutputs: (count: Int, argument: String)? { get }
 }
 
 /// What a loss's targets are.
@@ -48,6 +54,8 @@ extension LossRule {
 
     public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
     public func kinkSides(logits z: [Double], target t: [Double]) -> [Int] { [] }
+    public var tables: [(name: String, values: [Double])] { [] }
+    public var fixedOutputs: (count: Int, argument: String)? { nil }
 }
 
 let z = Local.logits, t = Local.target, gz = Local.seed
@@ -126,18 +134,37 @@ public struct SigmoidCrossEntropy: LossRule {
 /// With label smoothing ε the target is t′ = (1 − ε)t + ε/n in place of t,
 /// as PyTorch's `label_smoothing`: the loss also pulls every logit towards
 /// the others, so the network is not rewarded for ever larger margins.
+///
+/// With class weights w each class's term is weighted, L = Σᵢ wᵢt′ᵢ(log Σ −
+/// (zᵢ − top)), so ∂L/∂z = (Σᵢ wᵢt′ᵢ)·softmax(z) − w ⊙ t′: PyTorch's `weight`
+/// with probability targets. The batch loss stays the mean over samples
+/// (PyTorch's class-index targets divide by the sum of the samples' weights instead).
 public struct SoftmaxCrossEntropy: LossRule {
     public var smoothing = 0.0
+    public var weights: [Double]? = nil
 
     /// PyTorch's cross-entropy with probability targets, averaged over the batch.
     public func pytorch(z: String, t: String, n: Int) -> String {
-        smoothing > 0 ? "F.cross_entropy(\(z), \(t), label_smoothing=\(Python.float(smoothing)))" : "F.cross_entropy(\(z), \(t))"
+        var options = ""
+        if let weights { options += ", weight=torch.tensor([\(weights.map(Python.float).joined(separator: ", "))], dtype=\(z).dtype)" }
+        if smoothing > 0 { options += ", label_smoothing=\(Python.float(smoothing))" }
+        return "F.cross_entropy(\(z), \(t)\(options))"
     }
-    public var name: String { smoothing > 0 ? "softmax_cross_entropy(label_smoothing: \(smoothing))" : "softmax_cross_entropy" }
+    public var name: String {
+        var options: [String] = []
+        if let weights { options.append("class_weights: [\(weights.map(ArgumentReader.format).joined(separator: ", "))]") }
+        if smoothing > 0 { options.append("label_smoothing: \(smoothing)") }
+        return "softmax_cross_entropy" + (options.isEmpty ? "" : "(\(options.joined(separator: ", ")))")
+    }
     public var targets: LossTargets { .oneHot }
     public var fusedActivation: FusedActivation? { .softmax }
-    /// The target the loss uses, t′ = (1 − ε)t + ε/n.
-    func smoothed(_ t: [Double]) -> [Double] { smoothing > 0 ? t.map { (1 - smoothing) * $0 + smoothing / Double(t.count) } : t }
+    public var tables: [(name: String, values: [Double])] { weights.map { [("classWeights", $0)] } ?? [] }
+    public var fixedOutputs: (count: Int, argument: String)? { weights.map { ($0.count, "class_weights") } }
+    /// The target the loss uses, t′ = (1 − ε)t + ε/n, each class's times its weight.
+    func smoothed(_ t: [Double]) -> [Double] {
+        let smoothed = smoothing > 0 ? t.map { (1 - smoothing) * $0 + smoothing / Double(t.count) } : t
+        return weights.map { zip($0, smoothed).map(*) } ?? smoothed
+    }
     public func value(logits z: [Double], target t: [Double]) -> Double {
         guard let at = z.indices.max(by: { z[$0] < z[$1] }) else { return 0 }
         let m = z[at]
@@ -163,6 +190,7 @@ public struct SoftmaxCrossEntropy: LossRule {
             return b.statements
         }()))
         c.line("Math.exp(\(seed), minus: 0, into: \(seed), count &* \(n))")
+        if weights != nil { c.line("let classWeights = Self.classWeights") }
     }
 
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
@@ -176,9 +204,10 @@ public struct SoftmaxCrossEntropy: LossRule {
         c.line("for i in 0..<\(n) where i != at { rest += \(gz)[i] }")
         c.line("let logSum = Math.log1p(rest)")
         c.line("var mass: Scalar = 0")
-        // The target, or with label smoothing t′ = (1 − ε)t + ε/n.
-        let target: Code = smoothing > 0 ? "(\(literal(1 - smoothing)) * \(t)[i] + \(literal(smoothing / Double(n))))" : "\(t)[i]"
-        if smoothing > 0 {
+        // The target, or with label smoothing t′ = (1 − ε)t + ε/n; times the class's weight.
+        var target: Code = smoothing > 0 ? "(\(literal(1 - smoothing)) * \(t)[i] + \(literal(smoothing / Double(n))))" : "\(t)[i]"
+        if weights != nil { target = "classWeights[i] * \(target)" }
+        if smoothing > 0 || weights != nil {
             c.line("for i in 0..<\(n) { let ti = \(target); mass += ti; loss += ti * (logSum - (\(z)[i] - top)) }")
         } else {
             c.line("for i in 0..<\(n) { mass += \(t)[i]; loss += \(t)[i] * (logSum - (\(z)[i] - top)) }")
@@ -260,7 +289,8 @@ public enum Losses {
         ]) { SigmoidCrossEntropy(positiveWeight: $0["positive_weight"]!.number) },
         Entry(name: "softmax_cross_entropy", parameters: [
             .init("label_smoothing", .number(0...1), default: .number(0)),
-        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number) },
+            .init("class_weights", .numbers(0...1e6), default: .word("none")),
+        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number, weights: $0["class_weights"]!.numbers) },
         Entry(name: "hinge", parameters: []) { _ in Hinge() },
     ]
 

@@ -5,6 +5,7 @@ public enum Value: Sendable, Equatable {
     case bool(Bool)
     case word(String)
     case expression(Expression)
+    case numbers([Double])
 
     var number: Double { if case .number(let v) = self { return v }; return .nan }
     var integer: Int { Int(number) }
@@ -12,6 +13,7 @@ public enum Value: Sendable, Equatable {
     var word: String { if case .word(let v) = self { return v }; return "" }
     var expression: Expression? { if case .expression(let e) = self { return e }; return nil }
     var shape: Shape? { if case .shape(let s) = self { return s }; return nil }
+    var numbers: [Double]? { if case .numbers(let v) = self { return v }; return nil }
 }
 
 /// One accepted argument: its name, what it takes, and its default (nil = required).
@@ -23,6 +25,8 @@ public struct ParameterSpec: Sendable {
         case shape(ClosedRange<Int>, maxRank: Int)
         case bool
         case word([String])
+        /// `[1, 2.5]`: one or more numbers, each in the range.
+        case numbers(ClosedRange<Double>)
         case expression
     }
     public let name: String
@@ -146,6 +150,14 @@ struct ArgumentReader {
                 return nil
             }
             return .shape(Shape(dimensions))
+        case (.numbers(let r), .list(let items, let range)):
+            guard !items.isEmpty else {
+                diagnostics.emit(.wrongType(name, "one or more numbers"), at: range)
+                return nil
+            }
+            // Every item is checked, so that each mistake is reported.
+            let values = items.map { convert($0, ParameterSpec(spec.name, .number(r)), what: what, diagnostics: &diagnostics)?.number }
+            return values.contains(nil) ? nil : .numbers(values.map { $0! })
         case (.bool, .word(let id)) where id.name == "true" || id.name == "false":
             return .bool(id.name == "true")
         case (.word(let choices), .word(let id)):
@@ -162,6 +174,8 @@ struct ArgumentReader {
             diagnostics.emit(.wrongType(name, "'true' or 'false'"), at: e.range)
         case (.word(let choices), _):
             diagnostics.emit(.wrongType(name, "one of " + choices.map { "'\($0)'" }.joined(separator: ", ")), at: e.range)
+        case (.numbers, _):
+            diagnostics.emit(.wrongType(name, "a list of numbers such as [1, 2.5]"), at: e.range)
         }
         return nil
     }
@@ -191,6 +205,9 @@ struct ArgumentReader {
             return nil
         case .shape(_, let range):
             diagnostics.emit(.wrongType("a shape", "the name of \(article(kind)) \(kind)"), at: range)
+            return nil
+        case .list(_, let range):
+            diagnostics.emit(.wrongType("a list", "the name of \(article(kind)) \(kind)"), at: range)
             return nil
         }
         guard let entry = catalogue.first(where: { $0.name == id.name }) else {

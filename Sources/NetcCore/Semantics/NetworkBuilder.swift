@@ -42,7 +42,7 @@ struct NetworkBuilder {
         if let s = settings["precision"], let p = readPrecision(s) { precision = p }
         var loss: (rule: any LossRule, node: Int, logits: Int?)?
         if let s = settings["loss"] {
-            if let (rule, node, id) = readLoss(s) { loss = (rule, node, checkLoss(rule, node, id)) }
+            if let (rule, node, id, ranges) = readLoss(s) { loss = (rule, node, checkLoss(rule, node, id, ranges)) }
         } else if !unreadSettings.contains("loss") {
             diagnostics.emit(.missing("loss", in: decl.name.name), at: decl.name.range)
         }
@@ -164,7 +164,7 @@ struct NetworkBuilder {
     }
 
     /// Checks that a loss fits its node; returns the node whose value the loss differentiates.
-    mutating func checkLoss(_ rule: any LossRule, _ node: Int, _ id: Identifier) -> Int? {
+    mutating func checkLoss(_ rule: any LossRule, _ node: Int, _ id: Identifier, _ ranges: [String: SourceRange]) -> Int? {
         let d = declared[node]
         if d.isInput {
             diagnostics.emit(.lossOnInput, at: id.range)
@@ -172,6 +172,11 @@ struct NetworkBuilder {
         }
         if rule.targets == .oneHot, let size = d.shape?.count ?? d.declaration?.declaredSize, size < 2 {
             diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
+        }
+        if let (count, argument) = rule.fixedOutputs, let size = d.shape?.count ?? d.declaration?.declaredSize, size != count {
+            diagnostics.emit(.lossOutputsFixed(argument, count, d.name.name, size), at: ranges[argument] ?? id.range,
+                             notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
+            return nil
         }
         if rule.fusedActivation == .softmax, d.declaration?.finalOp is SoftmaxOp {
             diagnostics.emit(.activationAlreadyInLoss(d.name.name, "softmax", rule.name), at: id.range,

@@ -151,8 +151,9 @@ extension NetworkBuilder {
         return Precision(rawValue: v["precision"]!.word)
     }
 
-    /// Reads `loss KIND(node, options)`: the rule and the index of the named node.
-    mutating func readLoss(_ s: Statement) -> (any LossRule, Int, Identifier)? {
+    /// Reads `loss KIND(node, options)`: the rule, the index of the named node,
+    /// its name, and where each labelled option was written.
+    mutating func readLoss(_ s: Statement) -> (any LossRule, Int, Identifier, [String: SourceRange])? {
         guard let v = ArgumentReader.read(s.arguments, [ParameterSpec("loss", .expression)], what: "'loss'",
                                           at: s.keyword.range, diagnostics: &diagnostics) else { return nil }
         let e = v["loss"]!.expression!
@@ -168,6 +169,10 @@ extension NetworkBuilder {
             diagnostics.emit(.unknown("node", node.name, Array(nodeIndex.keys)), at: node.range)
             return nil
         }
-        return (Losses.table.first { $0.name == name }!.make(values), index, node)
+        var ranges: [String: SourceRange] = [:]
+        if case .call(_, let arguments, _) = e {
+            for a in arguments { if let label = a.label { ranges[label.name] = a.range } }
+        }
+        return (Losses.table.first { $0.name == name }!.make(values), index, node, ranges)
     }
 }

@@ -11,19 +11,21 @@ public indirect enum Expression: Sendable, Equatable {
     case shape([Int], range: SourceRange)
     case word(Identifier)
     case call(Identifier, [Argument], range: SourceRange)
+    /// `[1, 2.5, 4]`: a list of values.
+    case list([Expression], range: SourceRange)
 
     public var range: SourceRange {
         switch self {
-        case .number(_, _, let r), .shape(_, let r), .call(_, _, let r): return r
+        case .number(_, _, let r), .shape(_, let r), .call(_, _, let r), .list(_, let r): return r
         case .word(let id): return id.range
         }
     }
 
-    /// The name in `name` or `name(arguments)`; nil for a number or a shape.
+    /// The name in `name` or `name(arguments)`; nil for a number, a shape or a list.
     public var name: Identifier? {
         switch self {
         case .word(let id), .call(let id, _, _): return id
-        case .number, .shape: return nil
+        case .number, .shape, .list: return nil
         }
     }
 }

@@ -46,6 +46,8 @@ struct Lexer {
                 case UInt8(ascii: "}"): kind = .rightBrace
                 case UInt8(ascii: "("): kind = .leftParen
                 case UInt8(ascii: ")"): kind = .rightParen
+                case UInt8(ascii: "["): kind = .leftBracket
+                case UInt8(ascii: "]"): kind = .rightBracket
                 case UInt8(ascii: ":"): kind = .colon
                 case UInt8(ascii: ","): kind = .comma
                 case UInt8(ascii: ";"): kind = .semicolon

@@ -258,7 +258,7 @@ public struct Parser {
         return Argument(label: label, value: value)
     }
 
-    // expr = [ "-" ] NUMBER | IDENT [ "(" [ argument { "," argument } ] ")" ]
+    // expr = [ "-" ] NUMBER | IDENT [ "(" [ argument { "," argument } ] ")" ] | "[" [ expr { "," expr } ] "]"
     mutating func parseExpression() -> Expression? {
         switch current.kind {
         case .minus, .number:
@@ -299,6 +299,26 @@ public struct Parser {
                 if consume(.comma) != nil { continue }
                 if let close = consume(.rightParen) { return .call(name, arguments, range: name.range.union(close.range)) }
                 diagnostics.emit(.expectedCloseParen, at: missingTokenRange,
+                                 notes: [.init(message: Message.noteOpenedHere, range: open.range)])
+                return nil
+            }
+        case .leftBracket:
+            let open = current
+            advance()
+            depth += 1
+            defer { depth -= 1 }
+            if depth > Limits.nestingDepth {
+                diagnostics.emit(.nestingTooDeep(Limits.nestingDepth), at: open.range)
+                return nil
+            }
+            var items: [Expression] = []
+            if let close = consume(.rightBracket) { return .list(items, range: open.range.union(close.range)) }
+            while true {
+                guard let item = parseExpression() else { return nil }
+                items.append(item)
+                if consume(.comma) != nil { continue }
+                if let close = consume(.rightBracket) { return .list(items, range: open.range.union(close.range)) }
+                diagnostics.emit(.expectedCloseBracket, at: missingTokenRange,
                                  notes: [.init(message: Message.noteOpenedHere, range: open.range)])
                 return nil
             }

@@ -1,7 +1,7 @@
 /// The kinds of token in a `.net` file.
 public enum TokenKind: Sendable, Equatable {
     case identifier, number
-    case leftBrace, rightBrace, leftParen, rightParen
+    case leftBrace, rightBrace, leftParen, rightParen, leftBracket, rightBracket
     case colon, comma, semicolon, minus
     case endOfFile
 }
