@@ -234,7 +234,8 @@ public struct SpecGenerator: RandomNumberGenerator {
     /// A value a parameter of this kind accepts, if one can be drawn.
     mutating func draw(_ kind: ParameterSpec.Kind, listCount: Int = 1) -> String? {
         switch kind {
-        case .numbers(let r):
+        case .numbers(let r), .numberOrNumbers(let r):
+            if case .numberOrNumbers = kind, chance(0.5) { return [0.5, 1, 2, 3].filter(r.contains).map { "\($0)" }.randomElement(using: &self) }
             let values = (0..<listCount).map { _ in [0, 0.5, 1, 2, 3].filter(r.contains).map { "\($0)" }.randomElement(using: &self) }
             return values.contains(nil) ? nil : "[" + values.map { $0! }.joined(separator: ", ") + "]"
         case .number(let r): return [0.01, 0.2, 0.5, 1, 2].filter(r.contains).map { "\($0)" }.randomElement(using: &self)

@@ -184,3 +184,58 @@ class Tags(NetcModule):
         if t <= 3:
             return t / 3
         return 0.9 ** (t - 4)
+
+
+class Labels(NetcModule):
+    """Labels from interchange.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Labels.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Labels.safetensors")
+    """
+
+    input_shape = (6,)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 4  # values forward returns per sample
+    target_count = 4  # values loss reads per sample
+    targets = "probabilities"  # real, probabilities or one_hot
+    batch_size = 4  # the spec's
+    dtype = torch.float64
+
+    def __init__(self):
+        super().__init__()
+        self.h = nn.Linear(6, 8)
+        self.out = nn.Linear(8, 4)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.h.weight, -0.6546536707079771, 0.6546536707079771)
+            nn.init.zeros_(self.h.bias)
+            nn.init.uniform_(self.out.weight, -0.7071067811865476, 0.7071067811865476)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, x):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        x = x.reshape(-1, 6)
+        h = torch.tanh(self.h(x))
+        out_linear = self.out(h)
+        out = torch.sigmoid(out_linear)
+        return out, out_linear
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.binary_cross_entropy_with_logits(z, target, reduction="sum", pos_weight=torch.tensor([1.0, 3.0, 0.5, 8.0], dtype=z.dtype)) / z.shape[0]
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0

@@ -64,6 +64,8 @@ final class GeneratedModelTests: XCTestCase {
     /// A step schedule, clipping and weight decay (SGD); an exponential schedule after warm-up and Adam's weight decay.
     func testMargins() throws { try checkAgainstInterpreter(Margins.self, "interchange.net", network: "Margins", steps: 8) }
     func testTags() throws { try checkAgainstInterpreter(Tags.self, "interchange.net", network: "Tags", steps: 5) }
+    /// A positive weight per output.
+    func testLabels() throws { try checkAgainstInterpreter(Labels.self, "interchange.net", network: "Labels", steps: 3) }
     func testSmooth() throws { try checkAgainstInterpreter(Smooth.self, "smooth.net", steps: 5) }
     /// relu6, hard_sigmoid, hard_swish, selu, mish and softsign, their inputs spread across every kink.
     func testPiecewise() throws { try checkAgainstInterpreter(Piecewise.self, "smooth.net", network: "Piecewise", steps: 5) }

@@ -96,26 +96,42 @@ public struct SquaredError: LossRule {
 ///
 /// A positive weight w scales the positive term, w·t·softplus(−z), as
 /// PyTorch's `pos_weight`: w > 1 counts each positive as w of them, for rare
-/// positives; the gradient becomes (1 − t) σ(z) − w t σ(−z).
+/// positives; the gradient becomes (1 − t) σ(z) − w t σ(−z). One weight
+/// serves every output; a list gives each output its own (multi-label data
+/// whose labels are rare to different degrees).
 public struct SigmoidCrossEntropy: LossRule {
-    public var positiveWeight = 1.0
+    /// One weight for every output, or one per output.
+    public var positiveWeights = [1.0]
+
+    /// The weight of output i.
+    func weight(_ i: Int) -> Double { positiveWeights.count == 1 ? positiveWeights[0] : positiveWeights[i] }
+    var perOutput: Bool { positiveWeights.count > 1 }
 
     /// Summed over the outputs, as here; PyTorch's mean would also divide by them.
     public func pytorch(z: String, t: String, n: Int) -> String {
-        let weight = positiveWeight == 1 ? "" : ", pos_weight=\(z).new_full((\(n),), \(Python.float(positiveWeight)))"
+        let weight = perOutput ? ", pos_weight=torch.tensor([\(positiveWeights.map(Python.float).joined(separator: ", "))], dtype=\(z).dtype)"
+            : positiveWeights[0] == 1 ? "" : ", pos_weight=\(z).new_full((\(n),), \(Python.float(positiveWeights[0])))"
         return "F.binary_cross_entropy_with_logits(\(z), \(t), reduction=\"sum\"\(weight)) / \(z).shape[0]"
     }
-    public var name: String { positiveWeight == 1 ? "binary_cross_entropy" : "binary_cross_entropy(positive_weight: \(positiveWeight))" }
+    public var name: String {
+        if perOutput { return "binary_cross_entropy(positive_weight: [\(positiveWeights.map(ArgumentReader.format).joined(separator: ", "))])" }
+        return positiveWeights[0] == 1 ? "binary_cross_entropy" : "binary_cross_entropy(positive_weight: \(positiveWeights[0]))"
+    }
     public var targets: LossTargets { .probabilities }
     public var fusedActivation: FusedActivation? { .sigmoid }
+    public var tables: [(name: String, values: [Double])] { perOutput ? [("positiveWeights", positiveWeights)] : [] }
+    public var fixedOutputs: (count: Int, argument: String)? { perOutput ? (positiveWeights.count, "positive_weight") : nil }
     public func value(logits z: [Double], target t: [Double]) -> Double {
-        zip(z, t).reduce(0) { $0 + positiveWeight * $1.1 * Math.softplus(-$1.0) + (1 - $1.1) * Math.softplus($1.0) }
+        z.indices.reduce(0) { $0 + weight($1) * t[$1] * Math.softplus(-z[$1]) + (1 - t[$1]) * Math.softplus(z[$1]) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
-        zip(z, t).map { (1 - $1) * Math.sigmoid($0) - positiveWeight * $1 * Math.sigmoid(-$0) }
+        z.indices.map { (1 - t[$0]) * Math.sigmoid(z[$0]) - weight($0) * t[$0] * Math.sigmoid(-z[$0]) }
+    }
+    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
+        if perOutput { c.line("let positiveWeights = Self.positiveWeights") }
     }
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
-        let w: Code = positiveWeight == 1 ? "" : "\(literal(positiveWeight)) * "
+        let w: Code = perOutput ? "positiveWeights[i] * " : positiveWeights[0] == 1 ? "" : "\(literal(positiveWeights[0])) * "
         c.block("for i in 0..<\(n)") {
             $0.line("loss += \(w)\(t)[i] * Math.softplus(-\(z)[i]) + (1 - \(t)[i]) * Math.softplus(\(z)[i])")
             $0.line("\(gz)[i] = ((1 - \(t)[i]) * Math.sigmoid(\(z)[i]) - \(w)\(t)[i] * Math.sigmoid(-\(z)[i])) * invBatch")
@@ -285,8 +301,8 @@ public enum Losses {
             .init("reduction", .word(["sum", "mean"]), default: .word("mean")),
         ]) { Huber(delta: $0["delta"]!.number, mean: $0["reduction"]!.word == "mean") },
         Entry(name: "binary_cross_entropy", parameters: [
-            .init("positive_weight", .number(1e-6...1e6), default: .number(1)),
-        ]) { SigmoidCrossEntropy(positiveWeight: $0["positive_weight"]!.number) },
+            .init("positive_weight", .numberOrNumbers(1e-6...1e6), default: .numbers([1])),
+        ]) { SigmoidCrossEntropy(positiveWeights: $0["positive_weight"]!.numbers!) },
         Entry(name: "softmax_cross_entropy", parameters: [
             .init("label_smoothing", .number(0...1), default: .number(0)),
             .init("class_weights", .numbers(0...1e6), default: .word("none")),

@@ -27,6 +27,8 @@ public struct ParameterSpec: Sendable {
         case word([String])
         /// `[1, 2.5]`: one or more numbers, each in the range.
         case numbers(ClosedRange<Double>)
+        /// `2` or `[1, 2.5]`: as `numbers`, and a lone number stands for a list of one.
+        case numberOrNumbers(ClosedRange<Double>)
         case expression
     }
     public let name: String
@@ -150,7 +152,9 @@ struct ArgumentReader {
                 return nil
             }
             return .shape(Shape(dimensions))
-        case (.numbers(let r), .list(let items, let range)):
+        case (.numberOrNumbers(let r), .number):
+            return convert(e, ParameterSpec(spec.name, .number(r)), what: what, diagnostics: &diagnostics).map { .numbers([$0.number]) }
+        case (.numbers(let r), .list(let items, let range)), (.numberOrNumbers(let r), .list(let items, let range)):
             guard !items.isEmpty else {
                 diagnostics.emit(.wrongType(name, "one or more numbers"), at: range)
                 return nil
@@ -176,6 +180,8 @@ struct ArgumentReader {
             diagnostics.emit(.wrongType(name, "one of " + choices.map { "'\($0)'" }.joined(separator: ", ")), at: e.range)
         case (.numbers, _):
             diagnostics.emit(.wrongType(name, "a list of numbers such as [1, 2.5]"), at: e.range)
+        case (.numberOrNumbers, _):
+            diagnostics.emit(.wrongType(name, "a number or a list of numbers such as [1, 2.5]"), at: e.range)
         }
         return nil
     }
