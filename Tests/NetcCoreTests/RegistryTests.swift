@@ -72,18 +72,21 @@ final class RegistryTests: XCTestCase {
     /// Drawn specs use every kind, activation, loss and optimizer, and every one they draw is valid.
     func testTheFuzzerDrawsEveryEntryOfTheRegistries() {
         var words = Set<String>()
+        var lists = false
         for k in 0..<300 {
             var generator = SpecGenerator(seed: UInt64(k))
             let text = generator.spec(name: "G\(k)")
             let f = frontend(text)
             XCTAssertFalse(f.hasErrors, "\(text)\n\(f.renderedDiagnostics)")
             words.formUnion(text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
+            lists = lists || text.contains("_weight: [") || text.contains("_weights: [")
         }
         for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names + NetworkBuilder.optimizers.map(\.name) {
             XCTAssertTrue(words.contains(name), "no drawn spec used '\(name)'")
         }
-        for option in ["stride", "padding", "dilation", "groups", "output_padding", "causal", "bidirectional", "over", "padding_id"] {
+        for option in ["stride", "padding", "dilation", "groups", "output_padding", "causal", "bidirectional", "over", "padding_id", "class_weights", "positive_weight"] {
             XCTAssertTrue(words.contains(option), "no drawn spec used the option '\(option)'")
         }
+        XCTAssertTrue(lists, "no drawn spec wrote a list")
     }
 }
