@@ -12,7 +12,8 @@ import NetcRuntime
 /// - `code.conv(p)`: conv2d [2x4x4]
 /// - `code(code.conv)`: tanh [2x4x4]
 /// - `u(code)`: upsample [2x8x8]
-/// - `out(u)`: conv2d [1x8x8]
+/// - `skip(u, e)`: concat [6x8x8]
+/// - `out(skip)`: conv2d [1x8x8]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 4. The API
 /// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
@@ -23,20 +24,20 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 64 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 64 }
-    public static var parameterCount: Swift.Int { 133 }
-    public static var storageCount: Swift.Int { 10891 }
-    public static var outputOffset: Swift.Int { 3904 }
-    public static var targetOffset: Swift.Int { 7744 }
-    public static var inputGradientOffset: Swift.Int { 4160 }
-    public static var gradientOffset: Swift.Int { 144 }
-    public static let info = NetcRuntime.ModelInfo(name: "Autoencoder", seed: 6, fingerprint: 0xd76d56245ce4704f, tensors: [
+    public static var parameterCount: Swift.Int { 169 }
+    public static var storageCount: Swift.Int { 15727 }
+    public static var outputOffset: Swift.Int { 5568 }
+    public static var targetOffset: Swift.Int { 10944 }
+    public static var inputGradientOffset: Swift.Int { 5824 }
+    public static var gradientOffset: Swift.Int { 176 }
+    public static let info = NetcRuntime.ModelInfo(name: "Autoencoder", seed: 6, fingerprint: 0x9f36fafe5f728697, tensors: [
         .init("e.weight", shape: [4, 1, 3, 3], offset: 0, decays: true),
         .init("e.bias", shape: [4], offset: 36, decays: false),
         .init("code.weight", shape: [2, 4, 3, 3], offset: 40, decays: true),
         .init("code.bias", shape: [2], offset: 112, decays: false),
-        .init("out.weight", shape: [1, 2, 3, 3], offset: 114, decays: true),
-        .init("out.bias", shape: [1], offset: 132, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 288, secondState: 432)
+        .init("out.weight", shape: [1, 6, 3, 3], offset: 114, decays: true),
+        .init("out.bias", shape: [1], offset: 168, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 352, secondState: 528)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -51,7 +52,7 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 36, rng: &random)  // e.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 40, count: 72, fanIn: 36, fanOut: 18, rng: &random)  // code.weight
-        NetcRuntime.InitScheme.heUniform.fill(m + 114, count: 18, fanIn: 18, fanOut: 9, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 114, count: 54, fanIn: 54, fanOut: 9, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -61,16 +62,17 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
         let p_e_bias = m + 36  // [4]
         let p_code_weight = m + 40  // [72]
         let p_code_bias = m + 112  // [2]
-        let p_out_weight = m + 114  // [18]
-        let p_out_bias = m + 132  // [1]
-        let v_image = m + 565  // [256]
-        let v_e = m + 1856  // [1024]
-        let v_p = m + 2880  // [256]
-        let v_code_conv = m + 3136  // [128]
-        let v_code = m + 3264  // [128]
-        let v_u = m + 3392  // [512]
-        let v_out = m + 3904  // [256]
-        let scratch = m + 8000  // [2891]
+        let p_out_weight = m + 114  // [54]
+        let p_out_bias = m + 168  // [1]
+        let v_image = m + 697  // [256]
+        let v_e = m + 1984  // [1024]
+        let v_p = m + 3008  // [256]
+        let v_code_conv = m + 3264  // [128]
+        let v_code = m + 3392  // [128]
+        let v_u = m + 3520  // [512]
+        let v_skip = m + 4032  // [1536]
+        let v_out = m + 5568  // [256]
+        let scratch = m + 11200  // [4527]
         for k in 0..<count &* 64 { v_image[k] = input[k] }  // small: copied, see Plan
         // e.conv = conv2d(image)  [4x8x8]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, p_e_weight, p_e_bias, v_image, v_e, rectify: true, count: count, scratch: scratch)
@@ -94,16 +96,22 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
                 for a in 1..<2 { (row + a &* 8).update(from: row, count: 8) }
             }
         }
-        // out = conv2d(u)  [1x8x8]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 2, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, p_out_weight, p_out_bias, v_u, v_out, count: count, scratch: scratch)
+        // skip = concat(u, e)  [6x8x8]
+        for b in 0..<count {
+            let x0 = v_u + b &* 128, x1 = v_e + b &* 256, y = v_skip + b &* 384
+            for i in 0..<128 { y[0 + i] = x0[i] }
+            for i in 0..<256 { y[128 + i] = x1[i] }
+        }
+        // out = conv2d(skip)  [1x8x8]
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, p_out_weight, p_out_bias, v_skip, v_out, count: count, scratch: scratch)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 3904  // [256]
-        let g_out = m + 7488  // [256]
-        let target = m + 7744  // [256]
+        let v_out = m + 5568  // [256]
+        let g_out = m + 10688  // [256]
+        let target = m + 10944  // [256]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -122,28 +130,36 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_code_weight = m + 40  // [72]
-        let p_out_weight = m + 114  // [18]
-        let dp_e_weight = m + 144  // [36]
-        let dp_e_bias = m + 180  // [4]
-        let dp_code_weight = m + 184  // [72]
-        let dp_code_bias = m + 256  // [2]
-        let dp_out_weight = m + 258  // [18]
-        let dp_out_bias = m + 276  // [1]
-        let v_image = m + 565  // [256]
-        let v_e = m + 1856  // [1024]
-        let v_p = m + 2880  // [256]
-        let v_code = m + 3264  // [128]
-        let v_u = m + 3392  // [512]
-        let g_e_conv = m + 4416  // [1024]
-        let g_p = m + 6464  // [256]
-        let g_code_conv = m + 6720  // [128]
-        let g_code = m + 6848  // [128]
-        let g_u = m + 6976  // [512]
-        let g_out = m + 7488  // [256]
-        let scratch = m + 8000  // [2891]
-        // out: conv2d backward → δ u =
-        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, v_u, dp_out_weight, dp_out_bias, count: count, scratch: scratch)
-        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 2, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, p_out_weight, g_u, accumulate: false, count: count, scratch: scratch)
+        let p_out_weight = m + 114  // [54]
+        let dp_e_weight = m + 176  // [36]
+        let dp_e_bias = m + 212  // [4]
+        let dp_code_weight = m + 216  // [72]
+        let dp_code_bias = m + 288  // [2]
+        let dp_out_weight = m + 290  // [54]
+        let dp_out_bias = m + 344  // [1]
+        let v_image = m + 697  // [256]
+        let v_e = m + 1984  // [1024]
+        let v_p = m + 3008  // [256]
+        let v_code = m + 3392  // [128]
+        let v_skip = m + 4032  // [1536]
+        let g_e_conv = m + 6080  // [1024]
+        let g_e = m + 7104  // [1024]
+        let g_p = m + 8128  // [256]
+        let g_code_conv = m + 8384  // [128]
+        let g_code = m + 8512  // [128]
+        let g_u = m + 8640  // [512]
+        let g_skip = m + 9152  // [1536]
+        let g_out = m + 10688  // [256]
+        let scratch = m + 11200  // [4527]
+        // out: conv2d backward → δ skip =
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, v_skip, dp_out_weight, dp_out_bias, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, p_out_weight, g_skip, accumulate: false, count: count, scratch: scratch)
+        // skip: concat backward → δ u =, δ e =
+        for b in 0..<count {
+            let dy = g_skip + b &* 384, dx0 = g_u + b &* 128, dx1 = g_e + b &* 256
+            for i in 0..<128 { dx0[i] = dy[0 + i] }
+            for i in 0..<256 { dx1[i] = dy[128 + i] }
+        }
         // u: upsample backward → δ code =
         for b in 0..<count {
             let dy = g_u + b &* 128, dx0 = g_code + b &* 32
@@ -164,10 +180,13 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
         // code.conv: conv2d backward → δ p =
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 4, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 2, g_code_conv, v_p, dp_code_weight, dp_code_bias, count: count, scratch: scratch)
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 4, height: 4, width: 4, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 2, g_code_conv, p_code_weight, g_p, accumulate: false, count: count, scratch: scratch)
-        // p: max_pool backward → δ e =
-        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 4, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_e, v_p, g_p, g_e_conv, accumulate: false, rectify: true, count: count)
+        // p: max_pool backward → δ e +=
+        NetcRuntime.PoolingKernels.maxBackward(NetcRuntime.ConvolutionGeometry(channels: 4, height: 8, width: 8, kernelHeight: 2, kernelWidth: 2, strideY: 2, strideX: 2, dilation: 1, padTop: 0, padBottom: 0, padLeft: 0, padRight: 0), v_e, v_p, g_p, g_e, accumulate: true, count: count)
         // e: relu backward → δ e.conv =
-        // (done by p's backward kernel)
+        for b in 0..<count {
+            let y = v_e + b &* 256, dy = g_e + b &* 256, dx0 = g_e_conv + b &* 256
+            for i in 0..<256 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
+        }
         // e.conv: conv2d backward
         NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, g_e_conv, v_image, dp_e_weight, dp_e_bias, count: count, scratch: scratch)
     }
@@ -176,9 +195,9 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_e_weight = m + 0  // [36]
-        let g_image = m + 4160  // [256]
-        let g_e_conv = m + 4416  // [1024]
-        let scratch = m + 8000  // [2891]
+        let g_image = m + 5824  // [256]
+        let g_e_conv = m + 6080  // [1024]
+        let scratch = m + 11200  // [4527]
         // e.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, g_e_conv, p_e_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -186,19 +205,19 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 144  // [133]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 133)
+        let gradients = m + 176  // [169]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 169)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [133]
-        let gradients = m + 144  // [133]
-        let firstMoment = m + 288  // [133]
-        let secondMoment = m + 432  // [133]
+        let parameters = m + 0  // [169]
+        let gradients = m + 176  // [169]
+        let firstMoment = m + 352  // [169]
+        let secondMoment = m + 528  // [169]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<133 {
+        for k in 0..<169 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g

@@ -9,8 +9,10 @@ import NetcRuntime
 /// - `s(signal)`: upsample [2x15]
 /// - `c.conv(s)`: conv1d [3x13]
 /// - `c(c.conv)`: tanh [3x13]
-/// - `w(c)`: upsample [3x26]
-/// - `f(w)`: flatten [78]
+/// - `d(s)`: conv1d [2x13]
+/// - `cd(c, d, c)`: concat [8x13]
+/// - `w(cd)`: upsample [8x26]
+/// - `f(w)`: flatten [208]
 /// - `y(f)`: linear [2]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `y`, mean over a batch of 3. The API
@@ -22,18 +24,20 @@ public struct Stretch: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 2 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 2 }
-    public static var parameterCount: Swift.Int { 179 }
-    public static var storageCount: Swift.Int { 2225 }
-    public static var outputOffset: Swift.Int { 1385 }
-    public static var targetOffset: Swift.Int { 2219 }
-    public static var inputGradientOffset: Swift.Int { 1391 }
-    public static var gradientOffset: Swift.Int { 192 }
-    public static let info = NetcRuntime.ModelInfo(name: "Stretch", seed: 2, fingerprint: 0x7c2d3077492c81b4, tensors: [
+    public static var parameterCount: Swift.Int { 461 }
+    public static var storageCount: Swift.Int { 5391 }
+    public static var outputOffset: Swift.Int { 3381 }
+    public static var targetOffset: Swift.Int { 5385 }
+    public static var inputGradientOffset: Swift.Int { 3387 }
+    public static var gradientOffset: Swift.Int { 464 }
+    public static let info = NetcRuntime.ModelInfo(name: "Stretch", seed: 2, fingerprint: 0x2af06a21063776ca, tensors: [
         .init("c.weight", shape: [3, 2, 3], offset: 0, decays: true),
         .init("c.bias", shape: [3], offset: 18, decays: false),
-        .init("y.weight", shape: [2, 78], offset: 21, decays: true),
-        .init("y.bias", shape: [2], offset: 177, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 384, secondState: nil)
+        .init("d.weight", shape: [2, 2, 5], offset: 21, decays: true),
+        .init("d.bias", shape: [2], offset: 41, decays: false),
+        .init("y.weight", shape: [2, 208], offset: 43, decays: true),
+        .init("y.bias", shape: [2], offset: 459, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 928, secondState: nil)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -47,7 +51,8 @@ public struct Stretch: NetcRuntime.GeneratedModel {
         #endif
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.xavierUniform.fill(m + 0, count: 18, fanIn: 6, fanOut: 9, rng: &random)  // c.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 21, count: 156, fanIn: 78, fanOut: 2, rng: &random)  // y.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 21, count: 20, fanIn: 10, fanOut: 10, rng: &random)  // d.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 43, count: 416, fanIn: 208, fanOut: 2, rng: &random)  // y.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -55,15 +60,19 @@ public struct Stretch: NetcRuntime.GeneratedModel {
     public static func forward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, training: Swift.Bool, count: Swift.Int) {
         let p_c_weight = m + 0  // [18]
         let p_c_bias = m + 18  // [3]
-        let p_y_weight = m + 21  // [156]
-        let p_y_bias = m + 177  // [2]
-        let v_signal = m + 563  // [30]
-        let v_s = m + 593  // [90]
-        let v_c_conv = m + 683  // [117]
-        let v_c = m + 800  // [117]
-        let v_w = m + 917  // [234]
-        let v_f = m + 1151  // [234]
-        let v_y = m + 1385  // [6]
+        let p_d_weight = m + 21  // [20]
+        let p_d_bias = m + 41  // [2]
+        let p_y_weight = m + 43  // [416]
+        let p_y_bias = m + 459  // [2]
+        let v_signal = m + 1389  // [30]
+        let v_s = m + 1419  // [90]
+        let v_c_conv = m + 1509  // [117]
+        let v_c = m + 1626  // [117]
+        let v_d = m + 1743  // [78]
+        let v_cd = m + 1821  // [312]
+        let v_w = m + 2133  // [624]
+        let v_f = m + 2757  // [624]
+        let v_y = m + 3381  // [6]
         for k in 0..<count &* 10 { v_signal[k] = input[k] }  // small: copied, see Plan
         // s = upsample(signal)  [2x15]
         for b in 0..<count {
@@ -103,10 +112,39 @@ public struct Stretch: NetcRuntime.GeneratedModel {
             let x0 = v_c_conv + b &* 39, y = v_c + b &* 39
             for i in 0..<39 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
-        // w = upsample(c)  [3x26]
+        // d = conv1d(s)  [2x13]
         for b in 0..<count {
-            let x0 = v_c + b &* 39, y = v_w + b &* 78
-            for r in 0..<3 {
+            let x0 = v_s + b &* 30, y = v_d + b &* 26
+            for o in 0..<2 {
+                for i in 0..<13 { y[o &* 13 &+ i] = p_d_bias[o] }
+                for c in 0..<2 {
+                    let plane = x0 + c &* 15
+                    for ky in 0..<1 {
+                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(1, (0 &- ky) &+ 1))
+                        for kx in 0..<5 {
+                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(13, (15 &- kx) &+ 1))
+                            let tap = (o &* 2 &+ c &+ ky) &* 5 &+ kx
+                            for oy in yLow..<yHigh {
+                                let xr = plane + ((oy &+ ky) &* 15 &- 1 &+ kx)
+                                let yr = y + (o &* 13 &+ oy &* 13)
+                                NetcRuntime.Kernels.axpy(p_d_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // cd = concat(c, d, c)  [8x13]
+        for b in 0..<count {
+            let x0 = v_c + b &* 39, x1 = v_d + b &* 26, x2 = v_c + b &* 39, y = v_cd + b &* 104
+            for i in 0..<39 { y[0 + i] = x0[i] }
+            for i in 0..<26 { y[39 + i] = x1[i] }
+            for i in 0..<39 { y[65 + i] = x2[i] }
+        }
+        // w = upsample(cd)  [8x26]
+        for b in 0..<count {
+            let x0 = v_cd + b &* 104, y = v_w + b &* 208
+            for r in 0..<8 {
                 let source = x0 + r &* 13, row = y + r &* 26
                 for j in 0..<13 {
                     let v = source[j]
@@ -114,16 +152,16 @@ public struct Stretch: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // f = flatten(w)  [78]
+        // f = flatten(w)  [208]
         for b in 0..<count {
-            let x0 = v_w + b &* 78, y = v_f + b &* 78
-            for i in 0..<78 { y[i] = x0[i] }
+            let x0 = v_w + b &* 208, y = v_f + b &* 208
+            for i in 0..<208 { y[i] = x0[i] }
         }
         // y = linear(f)  [2]
         for b in 0..<count {
-            let x0 = v_f + b &* 78, y = v_y + b &* 2
+            let x0 = v_f + b &* 208, y = v_y + b &* 2
             for j in 0..<2 {
-                y[j] = p_y_bias[j] + NetcRuntime.Kernels.dot(p_y_weight + j &* 78, x0, 78)
+                y[j] = p_y_bias[j] + NetcRuntime.Kernels.dot(p_y_weight + j &* 208, x0, 208)
             }
         }
     }
@@ -131,9 +169,9 @@ public struct Stretch: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'y'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_y = m + 1385  // [6]
-        let g_y = m + 2213  // [6]
-        let target = m + 2219  // [6]
+        let v_y = m + 3381  // [6]
+        let g_y = m + 5379  // [6]
+        let target = m + 5385  // [6]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -151,45 +189,78 @@ public struct Stretch: NetcRuntime.GeneratedModel {
     /// Gradients of the loss of the first `count` samples with respect to the parameters.
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
-        let p_y_weight = m + 21  // [156]
-        let dp_c_weight = m + 192  // [18]
-        let gradients = m + 192  // [179]
-        let dp_c_bias = m + 210  // [3]
-        let dp_y_weight = m + 213  // [156]
-        let dp_y_bias = m + 369  // [2]
-        let v_s = m + 593  // [90]
-        let v_c = m + 800  // [117]
-        let v_f = m + 1151  // [234]
-        let g_c_conv = m + 1511  // [117]
-        let g_c = m + 1628  // [117]
-        let g_w = m + 1745  // [234]
-        let g_f = m + 1979  // [234]
-        let g_y = m + 2213  // [6]
-        gradients.update(repeating: 0, count: 179)
+        let p_y_weight = m + 43  // [416]
+        let dp_c_weight = m + 464  // [18]
+        let gradients = m + 464  // [461]
+        let dp_c_bias = m + 482  // [3]
+        let dp_d_weight = m + 485  // [20]
+        let dp_d_bias = m + 505  // [2]
+        let dp_y_weight = m + 507  // [416]
+        let dp_y_bias = m + 923  // [2]
+        let v_s = m + 1419  // [90]
+        let v_c = m + 1626  // [117]
+        let v_f = m + 2757  // [624]
+        let g_c_conv = m + 3507  // [117]
+        let g_c = m + 3624  // [117]
+        let g_d = m + 3741  // [78]
+        let g_cd = m + 3819  // [312]
+        let g_w = m + 4131  // [624]
+        let g_f = m + 4755  // [624]
+        let g_y = m + 5379  // [6]
+        gradients.update(repeating: 0, count: 461)
         // y: linear backward → δ f =
         for b in 0..<count {
-            let x0 = v_f + b &* 78, dy = g_y + b &* 2, dx0 = g_f + b &* 78
+            let x0 = v_f + b &* 208, dy = g_y + b &* 2, dx0 = g_f + b &* 208
             for j in 0..<2 {
                 dp_y_bias[j] += dy[j]
-                NetcRuntime.Kernels.axpy(dy[j], x0, dp_y_weight + j &* 78, 78)
+                NetcRuntime.Kernels.axpy(dy[j], x0, dp_y_weight + j &* 208, 208)
             }
-            for i in 0..<78 { dx0[i] = 0 }
-            for j in 0..<2 { NetcRuntime.Kernels.axpy(dy[j], p_y_weight + j &* 78, dx0, 78) }
+            for i in 0..<208 { dx0[i] = 0 }
+            for j in 0..<2 { NetcRuntime.Kernels.axpy(dy[j], p_y_weight + j &* 208, dx0, 208) }
         }
         // f: flatten backward → δ w =
         for b in 0..<count {
-            let dy = g_f + b &* 78, dx0 = g_w + b &* 78
-            for i in 0..<78 { dx0[i] = dy[i] }
+            let dy = g_f + b &* 208, dx0 = g_w + b &* 208
+            for i in 0..<208 { dx0[i] = dy[i] }
         }
-        // w: upsample backward → δ c =
+        // w: upsample backward → δ cd =
         for b in 0..<count {
-            let dy = g_w + b &* 78, dx0 = g_c + b &* 39
-            for r in 0..<3 {
+            let dy = g_w + b &* 208, dx0 = g_cd + b &* 104
+            for r in 0..<8 {
                 let rows = dy + r &* 26, target = dx0 + r &* 13
                 for j in 0..<13 {
                     var sum: Scalar = 0
                     for a in 0..<1 { for k in 0..<2 { sum += rows[a &* 26 &+ j &* 2 &+ k] } }
                     target[j] = sum
+                }
+            }
+        }
+        // cd: concat backward → δ c =, δ d =, δ c +=
+        for b in 0..<count {
+            let dy = g_cd + b &* 104, dx0 = g_c + b &* 39, dx1 = g_d + b &* 26, dx2 = g_c + b &* 39
+            for i in 0..<39 { dx0[i] = dy[0 + i] }
+            for i in 0..<26 { dx1[i] = dy[39 + i] }
+            for i in 0..<39 { dx2[i] += dy[65 + i] }
+        }
+        // d: conv1d backward
+        for b in 0..<count {
+            let x0 = v_s + b &* 30, dy = g_d + b &* 26
+            for o in 0..<2 {
+                dp_d_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 13, 13)
+                for c in 0..<2 {
+                    let plane = x0 + c &* 15
+                    for ky in 0..<1 {
+                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(1, (0 &- ky) &+ 1))
+                        for kx in 0..<5 {
+                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(13, (15 &- kx) &+ 1))
+                            let tap = (o &* 2 &+ c &+ ky) &* 5 &+ kx
+                            for oy in yLow..<yHigh {
+                                let xr = plane + ((oy &+ ky) &* 15 &- 1 &+ kx)
+                                let yr = dy + (o &* 13 &+ oy &* 13)
+                                dp_d_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -226,13 +297,36 @@ public struct Stretch: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c_weight = m + 0  // [18]
-        let g_signal = m + 1391  // [30]
-        let g_s = m + 1421  // [90]
-        let g_c_conv = m + 1511  // [117]
-        // c.conv: conv1d backward → δ s =
+        let p_d_weight = m + 21  // [20]
+        let g_signal = m + 3387  // [30]
+        let g_s = m + 3417  // [90]
+        let g_c_conv = m + 3507  // [117]
+        let g_d = m + 3741  // [78]
+        // d: conv1d backward → δ s =
+        for b in 0..<count {
+            let dy = g_d + b &* 26, dx0 = g_s + b &* 30
+            for i in 0..<30 { dx0[i] = 0 }
+            for o in 0..<2 {
+                for c in 0..<2 {
+                    let plane = dx0 + c &* 15
+                    for ky in 0..<1 {
+                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(1, (0 &- ky) &+ 1))
+                        for kx in 0..<5 {
+                            let xLow = Swift.max(0, 1 &- kx), xHigh = Swift.max(xLow, Swift.min(13, (15 &- kx) &+ 1))
+                            let tap = (o &* 2 &+ c &+ ky) &* 5 &+ kx
+                            for oy in yLow..<yHigh {
+                                let xr = plane + ((oy &+ ky) &* 15 &- 1 &+ kx)
+                                let yr = dy + (o &* 13 &+ oy &* 13)
+                                NetcRuntime.Kernels.axpy(p_d_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // c.conv: conv1d backward → δ s +=
         for b in 0..<count {
             let dy = g_c_conv + b &* 39, dx0 = g_s + b &* 30
-            for i in 0..<30 { dx0[i] = 0 }
             for o in 0..<3 {
                 for c in 0..<2 {
                     let plane = dx0 + c &* 15
@@ -268,18 +362,18 @@ public struct Stretch: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 192  // [179]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 179)
+        let gradients = m + 464  // [461]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 461)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [179]
-        let gradients = m + 192  // [179]
-        let velocity = m + 384  // [179]
+        let parameters = m + 0  // [461]
+        let gradients = m + 464  // [461]
+        let velocity = m + 928  // [461]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<179 {
+        for k in 0..<461 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v

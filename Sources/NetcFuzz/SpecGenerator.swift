@@ -59,6 +59,14 @@ public struct SpecGenerator: RandomNumberGenerator {
         "add": { g, name, order in g.join("add", name, order) },
         "multiply": { g, name, order in g.join("multiply", name, order) },
         "concat": { g, name, order in
+            // The last node with one of the same positions (channels joined), or two vectors.
+            let last = order.last!
+            if !last.isVector, g.chance(0.7) {
+                let alike = order.filter { !$0.isVector && $0.shape.dropFirst() == last.shape.dropFirst() }
+                let b = g.pick(alike)
+                return ("concat \(name)(\(last.name), \(b.name))", Drawn(name: name, shape: [last.shape[0] + b.shape[0]] + last.shape.dropFirst()),
+                        [last.name, b.name])
+            }
             let vectors = order.filter(\.isVector)
             guard vectors.count >= 1 else { return nil }
             let a = vectors.last!, b = g.pick(vectors)

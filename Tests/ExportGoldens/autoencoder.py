@@ -65,7 +65,7 @@ class Autoencoder(NetcModule):
         super().__init__()
         self.e = nn.Conv2d(1, 4, 3, padding=1)
         self.code = nn.Conv2d(4, 2, 3, padding=1)
-        self.out = nn.Conv2d(2, 1, 3, padding=1)
+        self.out = nn.Conv2d(6, 1, 3, padding=1)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -76,7 +76,7 @@ class Autoencoder(NetcModule):
             nn.init.zeros_(self.e.bias)
             nn.init.uniform_(self.code.weight, -0.408248290463863, 0.408248290463863)
             nn.init.zeros_(self.code.bias)
-            nn.init.uniform_(self.out.weight, -0.5773502691896257, 0.5773502691896257)
+            nn.init.uniform_(self.out.weight, -0.3333333333333333, 0.3333333333333333)
             nn.init.zeros_(self.out.bias)
 
     def values(self, image):
@@ -86,7 +86,8 @@ class Autoencoder(NetcModule):
         p = F.max_pool2d(e, 2, 2)
         code = torch.tanh(self.code(p))
         u = code.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
-        out = self.out(u)
+        skip = torch.cat([u, e], 1)
+        out = self.out(skip)
         return out, out
 
     def loss(self, x, target):
@@ -124,7 +125,8 @@ class Stretch(NetcModule):
     def __init__(self):
         super().__init__()
         self.c = nn.Conv1d(2, 3, 3)
-        self.y = nn.Linear(78, 2)
+        self.d = nn.Conv1d(2, 2, 5, padding=1)
+        self.y = nn.Linear(208, 2)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -133,7 +135,9 @@ class Stretch(NetcModule):
         with torch.no_grad():
             nn.init.uniform_(self.c.weight, -0.6324555320336759, 0.6324555320336759)
             nn.init.zeros_(self.c.bias)
-            nn.init.uniform_(self.y.weight, -0.27386127875258304, 0.27386127875258304)
+            nn.init.uniform_(self.d.weight, -0.5477225575051661, 0.5477225575051661)
+            nn.init.zeros_(self.d.bias)
+            nn.init.uniform_(self.y.weight, -0.1690308509457033, 0.1690308509457033)
             nn.init.zeros_(self.y.bias)
 
     def values(self, signal):
@@ -141,7 +145,9 @@ class Stretch(NetcModule):
         signal = signal.reshape(-1, 2, 5)
         s = signal.repeat_interleave(3, dim=2)
         c = torch.tanh(self.c(s))
-        w = c.repeat_interleave(2, dim=2)
+        d = self.d(s)
+        cd = torch.cat([c, d, c], 1)
+        w = cd.repeat_interleave(2, dim=2)
         f = w.flatten(1)
         y = self.y(f)
         return y, y
@@ -154,7 +160,7 @@ class Stretch(NetcModule):
 
     def make_optimizer(self):
         """The spec's optimizer."""
-        return torch.optim.SGD(self.parameters(), lr=0.05, momentum=0.9)
+        return torch.optim.SGD(self.parameters(), lr=0.01, momentum=0.9)
 
     @staticmethod
     def lr_factor(t):

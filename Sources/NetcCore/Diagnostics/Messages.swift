@@ -137,6 +137,9 @@ extension Message {
     static func shapeMismatch(_ keyword: String, _ sizes: String) -> Message {
         .error("shape-mismatch", "'\(keyword)' needs inputs of one size, got \(sizes)")
     }
+    static func concatPositions(_ shapes: String) -> Message {
+        .error("shape-mismatch", "'concat' joins shapes along their channels, so every other dimension must agree, got \(shapes)")
+    }
     static func shapesMismatch(_ keyword: String, _ shapes: String) -> Message {
         .error("shape-mismatch", "'\(keyword)' needs inputs of one shape, got \(shapes)")
     }

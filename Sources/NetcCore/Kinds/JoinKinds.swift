@@ -20,7 +20,7 @@ struct JoinKind: NodeKind {
 extension JoinKind {
     static let add = JoinKind(keyword: "add", summary: "elementwise sum of two or more nodes of one shape", op: AddOp())
     static let multiply = JoinKind(keyword: "multiply", summary: "elementwise product of two or more nodes of one shape", op: MultiplyOp())
-    static let concat = JoinKind(keyword: "concat", summary: "the features of two or more vectors, in order", op: ConcatOp())
+    static let concat = JoinKind(keyword: "concat", summary: "two or more vectors end to end, or shapes along their channels (first dimension)", op: ConcatOp())
 }
 
 struct JoinDeclaration: NodeDeclaration {
@@ -36,12 +36,16 @@ struct JoinDeclaration: NodeDeclaration {
         }
         // Sizes, as before shapes, when every input is a vector; shapes otherwise.
         let vectors = inputs.allSatisfy(\.isVector)
-        if site.keyword == "concat", let k = inputs.firstIndex(where: { !$0.isVector }) {
-            diagnostics.emit(.needsVector(site.keyword, site.inputs[k].name, inputs[k]), at: site.inputs[k].range)
-            return nil
-        }
         let listed = inputs.map(\.description).joined(separator: " and ")
-        diagnostics.emit(vectors ? .shapeMismatch(site.keyword, listed) : .shapesMismatch(site.keyword, listed), at: site.name.range,
+        if site.keyword == "concat", let k = inputs.firstIndex(where: { !$0.isVector }) {
+            if inputs.contains(where: \.isVector) {
+                diagnostics.emit(.needsVector(site.keyword, site.inputs[k].name, inputs[k]), at: site.inputs[k].range)
+                return nil
+            }
+        }
+        let message: Message = site.keyword == "concat" ? .concatPositions(listed)
+            : vectors ? .shapeMismatch(site.keyword, listed) : .shapesMismatch(site.keyword, listed)
+        diagnostics.emit(message, at: site.name.range,
                          notes: zip(site.inputs, inputs).map {
                              .init(message: "'\($0.name)' has \(vectors ? "size" : "shape") \($1)", range: $0.range)
                          })

@@ -88,8 +88,15 @@ public struct MultiplyOp: Op {
 /// Concatenation of the inputs' features, in the order listed.
 public struct ConcatOp: Op {
     public var name: String { "concat" }
+    /// Vectors end to end; shapes that differ only in their first dimension
+    /// (channels) along it, which in a sample's row-major layout is the same
+    /// thing: the inputs' values one after another (`torch.cat(…, 1)`).
     public func outputShape(_ inputs: [Shape]) -> Shape? {
-        inputs.count >= 2 && inputs.allSatisfy(\.isVector) ? .vector(inputs.reduce(0) { $0 + $1.count }) : nil
+        guard inputs.count >= 2 else { return nil }
+        if inputs.allSatisfy(\.isVector) { return .vector(inputs.reduce(0) { $0 + $1.count }) }
+        let positions = inputs[0].dimensions.dropFirst()
+        guard !positions.isEmpty, inputs.allSatisfy({ $0.dimensions.dropFirst() == positions }) else { return nil }
+        return Shape([inputs.reduce(0) { $0 + $1.dimensions[0] }] + positions)
     }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops() }
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
