@@ -13,7 +13,13 @@ import NetcRuntime
 /// - `a(n)`: relu6 [8x6x6]
 /// - `pw.conv(a)`: conv2d [16x6x6]
 /// - `pw(pw.conv)`: relu6 [16x6x6]
-/// - `grouped(pw)`: conv2d [8x2x2]
+/// - `squeeze(pw)`: global_avg_pool [16]
+/// - `reduce.linear(squeeze)`: linear [4]
+/// - `reduce(reduce.linear)`: relu [4]
+/// - `gate.linear(reduce)`: linear [16]
+/// - `gate(gate.linear)`: hard_sigmoid [16]
+/// - `excited(pw, gate)`: multiply [16x6x6]
+/// - `grouped(excited)`: conv2d [8x2x2]
 /// - `g(grouped)`: global_avg_pool [8]
 /// - `out(g)`: linear [4]
 ///
@@ -26,13 +32,13 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
     public static var outputCount: Swift.Int { 4 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 4 }
-    public static var parameterCount: Swift.Int { 804 }
-    public static var storageCount: Swift.Int { 32114 }
-    public static var outputOffset: Swift.Int { 14704 }
-    public static var targetOffset: Swift.Int { 27008 }
-    public static var inputGradientOffset: Swift.Int { 14720 }
-    public static var gradientOffset: Swift.Int { 816 }
-    public static let info = NetcRuntime.ModelInfo(name: "Separable", seed: 5, fingerprint: 0xaec7524fb56dacc8, tensors: [
+    public static var parameterCount: Swift.Int { 952 }
+    public static var storageCount: Swift.Int { 37602 }
+    public static var outputOffset: Swift.Int { 17664 }
+    public static var targetOffset: Swift.Int { 32496 }
+    public static var inputGradientOffset: Swift.Int { 17680 }
+    public static var gradientOffset: Swift.Int { 960 }
+    public static let info = NetcRuntime.ModelInfo(name: "Separable", seed: 5, fingerprint: 0xaf8fb1b433d7dd44, tensors: [
         .init("stem.weight", shape: [8, 3, 3, 3], offset: 0, decays: true),
         .init("stem.bias", shape: [8], offset: 216, decays: false),
         .init("dw.weight", shape: [8, 1, 3, 3], offset: 224, decays: true),
@@ -42,11 +48,15 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
         .init("n.running_var", shape: [8], offset: 320, decays: false),
         .init("pw.weight", shape: [16, 8, 1, 1], offset: 328, decays: true),
         .init("pw.bias", shape: [16], offset: 456, decays: false),
-        .init("grouped.weight", shape: [8, 4, 3, 3], offset: 472, decays: true),
-        .init("grouped.bias", shape: [8], offset: 760, decays: false),
-        .init("out.weight", shape: [4, 8], offset: 768, decays: true),
-        .init("out.bias", shape: [4], offset: 800, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 1632, secondState: nil, classCount: 4)
+        .init("reduce.weight", shape: [4, 16], offset: 472, decays: true),
+        .init("reduce.bias", shape: [4], offset: 536, decays: false),
+        .init("gate.weight", shape: [16, 4], offset: 540, decays: true),
+        .init("gate.bias", shape: [16], offset: 604, decays: false),
+        .init("grouped.weight", shape: [8, 4, 3, 3], offset: 620, decays: true),
+        .init("grouped.bias", shape: [8], offset: 908, decays: false),
+        .init("out.weight", shape: [4, 8], offset: 916, decays: true),
+        .init("out.bias", shape: [4], offset: 948, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 1920, secondState: nil, classCount: 4)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -62,8 +72,10 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
         NetcRuntime.InitScheme.heNormal.fill(m + 0, count: 216, fanIn: 27, fanOut: 72, rng: &random)  // stem.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 224, count: 72, fanIn: 9, fanOut: 72, rng: &random)  // dw.weight
         NetcRuntime.InitScheme.heNormal.fill(m + 328, count: 128, fanIn: 8, fanOut: 16, rng: &random)  // pw.weight
-        NetcRuntime.InitScheme.heNormal.fill(m + 472, count: 288, fanIn: 36, fanOut: 72, rng: &random)  // grouped.weight
-        NetcRuntime.InitScheme.heNormal.fill(m + 768, count: 32, fanIn: 8, fanOut: 4, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 472, count: 64, fanIn: 16, fanOut: 4, rng: &random)  // reduce.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 540, count: 64, fanIn: 4, fanOut: 16, rng: &random)  // gate.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 620, count: 288, fanIn: 36, fanOut: 72, rng: &random)  // grouped.weight
+        NetcRuntime.InitScheme.heNormal.fill(m + 916, count: 32, fanIn: 8, fanOut: 4, rng: &random)  // out.weight
         (m + 296).update(repeating: 1, count: 8)  // n.weight
         (m + 320).update(repeating: 1, count: 8)  // n.running_var
     }
@@ -80,23 +92,33 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
         let p_n_running_var = m + 320  // [8]
         let p_pw_weight = m + 328  // [128]
         let p_pw_bias = m + 456  // [16]
-        let p_grouped_weight = m + 472  // [288]
-        let p_grouped_bias = m + 760  // [8]
-        let p_out_weight = m + 768  // [32]
-        let p_out_bias = m + 800  // [4]
-        let v_image = m + 2448  // [1728]
-        let v_stem_conv = m + 4176  // [1152]
-        let v_stem = m + 5328  // [1152]
-        let v_dw = m + 6480  // [1152]
-        let v_n = m + 7632  // [1152]
-        let v_a = m + 8784  // [1152]
-        let v_pw_conv = m + 9936  // [2304]
-        let v_pw = m + 12240  // [2304]
-        let v_grouped = m + 14544  // [128]
-        let v_g = m + 14672  // [32]
-        let v_out = m + 14704  // [16]
-        let statistics_n = m + 26992  // [16]
-        let scratch = m + 27024  // [5090]
+        let p_reduce_weight = m + 472  // [64]
+        let p_reduce_bias = m + 536  // [4]
+        let p_gate_weight = m + 540  // [64]
+        let p_gate_bias = m + 604  // [16]
+        let p_grouped_weight = m + 620  // [288]
+        let p_grouped_bias = m + 908  // [8]
+        let p_out_weight = m + 916  // [32]
+        let p_out_bias = m + 948  // [4]
+        let v_image = m + 2880  // [1728]
+        let v_stem_conv = m + 4608  // [1152]
+        let v_stem = m + 5760  // [1152]
+        let v_dw = m + 6912  // [1152]
+        let v_n = m + 8064  // [1152]
+        let v_a = m + 9216  // [1152]
+        let v_pw_conv = m + 10368  // [2304]
+        let v_pw = m + 12672  // [2304]
+        let v_squeeze = m + 14976  // [64]
+        let v_reduce_linear = m + 15040  // [16]
+        let v_reduce = m + 15056  // [16]
+        let v_gate_linear = m + 15072  // [64]
+        let v_gate = m + 15136  // [64]
+        let v_excited = m + 15200  // [2304]
+        let v_grouped = m + 17504  // [128]
+        let v_g = m + 17632  // [32]
+        let v_out = m + 17664  // [16]
+        let statistics_n = m + 32480  // [16]
+        let scratch = m + 32512  // [5090]
         for k in 0..<count &* 432 { v_image[k] = input[k] }  // small: copied, see Plan
         // stem.conv = conv2d(image)  [8x6x6]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 3, height: 12, width: 12, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 8, p_stem_weight, p_stem_bias, v_image, v_stem_conv, count: count, scratch: scratch)
@@ -151,9 +173,36 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
             let x0 = v_pw_conv + b &* 576, y = v_pw + b &* 576
             for i in 0..<576 { y[i] = (x0[i] < 0 ? 0 : x0[i] > 6 ? 6 : x0[i]) }
         }
-        // grouped = conv2d(pw)  [8x2x2]
+        // squeeze = global_avg_pool(pw)  [16]
         for b in 0..<count {
-            let x0 = v_pw + b &* 576, y = v_grouped + b &* 32
+            let x0 = v_pw + b &* 576, y = v_squeeze + b &* 16
+            for c in 0..<16 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 36, 36) * 0.027777777777777776 }
+        }
+        // reduce.linear = linear(squeeze)  [4]
+        NetcRuntime.CPUKernels.linear(p_reduce_weight, p_reduce_bias, v_squeeze, v_reduce_linear, n: 16, m: 4, count: count)
+        // reduce = relu(reduce.linear)  [4]
+        for b in 0..<count {
+            let x0 = v_reduce_linear + b &* 4, y = v_reduce + b &* 4
+            for i in 0..<4 { y[i] = (x0[i] < 0 ? 0 : x0[i]) }
+        }
+        // gate.linear = linear(reduce)  [16]
+        NetcRuntime.CPUKernels.linear(p_gate_weight, p_gate_bias, v_reduce, v_gate_linear, n: 4, m: 16, count: count)
+        // gate = hard_sigmoid(gate.linear)  [16]
+        for b in 0..<count {
+            let x0 = v_gate_linear + b &* 16, y = v_gate + b &* 16
+            for i in 0..<16 { y[i] = (x0[i] <= -3 ? 0 : x0[i] >= 3 ? 1 : x0[i] * 0.16666666666666666 + 0.5) }
+        }
+        // excited = multiply(pw, gate)  [16x6x6]
+        for b in 0..<count {
+            let x0 = v_pw + b &* 576, x1 = v_gate + b &* 16, y = v_excited + b &* 576
+            for c in 0..<16 {
+                let s = x1[c], row = c &* 36
+                for p in 0..<36 { y[row &+ p] = x0[row &+ p] * s }
+            }
+        }
+        // grouped = conv2d(excited)  [8x2x2]
+        for b in 0..<count {
+            let x0 = v_excited + b &* 576, y = v_grouped + b &* 32
             for o in 0..<8 {
                 for i in 0..<4 { y[o &* 4 &+ i] = p_grouped_bias[o] }
                 for c in 0..<4 {
@@ -186,9 +235,9 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 14704  // [16]
-        let g_out = m + 26976  // [16]
-        let target = m + 27008  // [16]
+        let v_out = m + 17664  // [16]
+        let g_out = m + 32464  // [16]
+        let target = m + 32496  // [16]
         // softmax_cross_entropy
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -223,42 +272,59 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
         let p_dw_weight = m + 224  // [72]
         let p_n_weight = m + 296  // [8]
         let p_pw_weight = m + 328  // [128]
-        let p_grouped_weight = m + 472  // [288]
-        let p_out_weight = m + 768  // [32]
-        let dp_stem_weight = m + 816  // [216]
-        let dp_stem_bias = m + 1032  // [8]
-        let dp_dw_weight = m + 1040  // [72]
-        let dp_n_weight = m + 1112  // [8]
-        let dp_n_bias = m + 1120  // [8]
-        let dp_n_running_mean = m + 1128  // [8]
-        let dp_n_running_var = m + 1136  // [8]
-        let dp_pw_weight = m + 1144  // [128]
-        let dp_pw_bias = m + 1272  // [16]
-        let dp_grouped_weight = m + 1288  // [288]
-        let dp_grouped_bias = m + 1576  // [8]
-        let dp_out_weight = m + 1584  // [32]
-        let dp_out_bias = m + 1616  // [4]
-        let v_image = m + 2448  // [1728]
-        let v_stem_conv = m + 4176  // [1152]
-        let v_stem = m + 5328  // [1152]
-        let v_dw = m + 6480  // [1152]
-        let v_n = m + 7632  // [1152]
-        let v_a = m + 8784  // [1152]
-        let v_pw_conv = m + 9936  // [2304]
-        let v_pw = m + 12240  // [2304]
-        let v_g = m + 14672  // [32]
-        let g_stem_conv = m + 16448  // [1152]
-        let g_stem = m + 17600  // [1152]
-        let g_dw = m + 18752  // [1152]
-        let g_n = m + 19904  // [1152]
-        let g_a = m + 21056  // [1152]
-        let g_pw_conv = m + 22208  // [2304]
-        let g_pw = m + 24512  // [2304]
-        let g_grouped = m + 26816  // [128]
-        let g_g = m + 26944  // [32]
-        let g_out = m + 26976  // [16]
-        let statistics_n = m + 26992  // [16]
-        let scratch = m + 27024  // [5090]
+        let p_reduce_weight = m + 472  // [64]
+        let p_gate_weight = m + 540  // [64]
+        let p_grouped_weight = m + 620  // [288]
+        let p_out_weight = m + 916  // [32]
+        let dp_stem_weight = m + 960  // [216]
+        let dp_stem_bias = m + 1176  // [8]
+        let dp_dw_weight = m + 1184  // [72]
+        let dp_n_weight = m + 1256  // [8]
+        let dp_n_bias = m + 1264  // [8]
+        let dp_n_running_mean = m + 1272  // [8]
+        let dp_n_running_var = m + 1280  // [8]
+        let dp_pw_weight = m + 1288  // [128]
+        let dp_pw_bias = m + 1416  // [16]
+        let dp_reduce_weight = m + 1432  // [64]
+        let dp_reduce_bias = m + 1496  // [4]
+        let dp_gate_weight = m + 1500  // [64]
+        let dp_gate_bias = m + 1564  // [16]
+        let dp_grouped_weight = m + 1580  // [288]
+        let dp_grouped_bias = m + 1868  // [8]
+        let dp_out_weight = m + 1876  // [32]
+        let dp_out_bias = m + 1908  // [4]
+        let v_image = m + 2880  // [1728]
+        let v_stem_conv = m + 4608  // [1152]
+        let v_stem = m + 5760  // [1152]
+        let v_dw = m + 6912  // [1152]
+        let v_n = m + 8064  // [1152]
+        let v_a = m + 9216  // [1152]
+        let v_pw_conv = m + 10368  // [2304]
+        let v_pw = m + 12672  // [2304]
+        let v_squeeze = m + 14976  // [64]
+        let v_reduce = m + 15056  // [16]
+        let v_gate_linear = m + 15072  // [64]
+        let v_gate = m + 15136  // [64]
+        let v_excited = m + 15200  // [2304]
+        let v_g = m + 17632  // [32]
+        let g_stem_conv = m + 19408  // [1152]
+        let g_stem = m + 20560  // [1152]
+        let g_dw = m + 21712  // [1152]
+        let g_n = m + 22864  // [1152]
+        let g_a = m + 24016  // [1152]
+        let g_pw_conv = m + 25168  // [2304]
+        let g_pw = m + 27472  // [2304]
+        let g_squeeze = m + 29776  // [64]
+        let g_reduce_linear = m + 29840  // [16]
+        let g_reduce = m + 29856  // [16]
+        let g_gate_linear = m + 29872  // [64]
+        let g_gate = m + 29936  // [64]
+        let g_excited = m + 30000  // [2304]
+        let g_grouped = m + 32304  // [128]
+        let g_g = m + 32432  // [32]
+        let g_out = m + 32464  // [16]
+        let statistics_n = m + 32480  // [16]
+        let scratch = m + 32512  // [5090]
         dp_dw_weight.update(repeating: 0, count: 72)  // dw.weight
         dp_n_weight.update(repeating: 0, count: 8)  // n.weight
         dp_n_bias.update(repeating: 0, count: 8)  // n.bias
@@ -277,9 +343,9 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
                 for i in 0..<4 { dx0[c &* 4 &+ i] = share }
             }
         }
-        // grouped: conv2d backward → δ pw =
+        // grouped: conv2d backward → δ excited =
         for b in 0..<count {
-            let x0 = v_pw + b &* 576, dy = g_grouped + b &* 32, dx0 = g_pw + b &* 576
+            let x0 = v_excited + b &* 576, dy = g_grouped + b &* 32, dx0 = g_excited + b &* 576
             for o in 0..<8 {
                 dp_grouped_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 4, 4)
                 for c in 0..<4 {
@@ -318,6 +384,44 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
                         }
                     }
                 }
+            }
+        }
+        // excited: multiply backward → δ pw =, δ gate =
+        for b in 0..<count {
+            let x0 = v_pw + b &* 576, x1 = v_gate + b &* 16, dy = g_excited + b &* 576, dx0 = g_pw + b &* 576, dx1 = g_gate + b &* 16
+            for c in 0..<16 {
+                let row = c &* 36
+                for p in 0..<36 { dx0[row &+ p] = dy[row &+ p] * x1[c] }
+            }
+            for c in 0..<16 {
+                let row = c &* 36
+                var sum: Scalar = 0
+                for p in 0..<36 { sum += dy[row &+ p] * x0[row &+ p] }
+                dx1[c] = sum
+            }
+        }
+        // gate: hard_sigmoid backward → δ gate.linear =
+        for b in 0..<count {
+            let x0 = v_gate_linear + b &* 16, dy = g_gate + b &* 16, dx0 = g_gate_linear + b &* 16
+            for i in 0..<16 { dx0[i] = dy[i] * (x0[i] > -3 && x0[i] < 3 ? 0.16666666666666666 : 0) }
+        }
+        // gate.linear: linear backward → δ reduce =
+        NetcRuntime.CPUKernels.weightGradient(g_gate_linear, v_reduce, dp_gate_weight, dp_gate_bias, n: 4, m: 16, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_gate_linear, p_gate_weight, g_reduce, accumulate: false, n: 4, m: 16, count: count)
+        // reduce: relu backward → δ reduce.linear =
+        for b in 0..<count {
+            let y = v_reduce + b &* 4, dy = g_reduce + b &* 4, dx0 = g_reduce_linear + b &* 4
+            for i in 0..<4 { dx0[i] = dy[i] * (y[i] > 0 ? 1 : 0) }
+        }
+        // reduce.linear: linear backward → δ squeeze =
+        NetcRuntime.CPUKernels.weightGradient(g_reduce_linear, v_squeeze, dp_reduce_weight, dp_reduce_bias, n: 16, m: 4, count: count)
+        NetcRuntime.CPUKernels.inputGradient(g_reduce_linear, p_reduce_weight, g_squeeze, accumulate: false, n: 16, m: 4, count: count)
+        // squeeze: global_avg_pool backward → δ pw +=
+        for b in 0..<count {
+            let dy = g_squeeze + b &* 16, dx0 = g_pw + b &* 576
+            for c in 0..<16 {
+                let share = dy[c] * 0.027777777777777776
+                for i in 0..<36 { dx0[c &* 36 &+ i] += share }
             }
         }
         // pw: relu6 backward → δ pw.conv =
@@ -387,9 +491,9 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_stem_weight = m + 0  // [216]
-        let g_image = m + 14720  // [1728]
-        let g_stem_conv = m + 16448  // [1152]
-        let scratch = m + 27024  // [5090]
+        let g_image = m + 17680  // [1728]
+        let g_stem_conv = m + 19408  // [1152]
+        let scratch = m + 32512  // [5090]
         // stem.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 3, height: 12, width: 12, kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 8, g_stem_conv, p_stem_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -397,18 +501,18 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 816  // [804]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 804)
+        let gradients = m + 960  // [952]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 952)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [804]
-        let gradients = m + 816  // [804]
-        let velocity = m + 1632  // [804]
+        let parameters = m + 0  // [952]
+        let gradients = m + 960  // [952]
+        let velocity = m + 1920  // [952]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<804 {
+        for k in 0..<952 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v
@@ -424,7 +528,7 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
     public static func updateStatistics(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
         let p_n_running_mean = m + 312  // [8]
         let p_n_running_var = m + 320  // [8]
-        let statistics_n = m + 26992  // [16]
+        let statistics_n = m + 32480  // [16]
         var written: Scalar = 0
         // n: batch_norm running statistics
         written = Swift.max(written, NetcRuntime.NormalisationKernels.batchNormUpdate(statistics: statistics_n, runningMean: p_n_running_mean, runningVariance: p_n_running_var, channels: 8, plane: 36, keep: 0.9, take: 0.1, count: count))

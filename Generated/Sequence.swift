@@ -11,7 +11,10 @@ import NetcRuntime
 /// - `c1(b0)`: relu [4x7]
 /// - `p1(c1)`: max_pool [4x3]
 /// - `c2(p1)`: conv1d [2x3]
-/// - `p2(c2)`: avg_pool [2x2]
+/// - `m2(c2)`: global_max_pool [2]
+/// - `shifted(m2, c2)`: add [2x3]
+/// - `scaled(shifted, m2)`: multiply [2x3]
+/// - `p2(scaled)`: avg_pool [2x2]
 /// - `n2(p2)`: layer_norm [2x2]
 /// - `f(n2)`: flatten [4]
 /// - `out(f)`: linear [1]
@@ -26,12 +29,12 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 1 }
     public static var parameterCount: Swift.Int { 67 }
-    public static var storageCount: Swift.Int { 1216 }
-    public static var outputOffset: Swift.Int { 757 }
-    public static var targetOffset: Swift.Int { 1213 }
-    public static var inputGradientOffset: Swift.Int { 760 }
+    public static var storageCount: Swift.Int { 1300 }
+    public static var outputOffset: Swift.Int { 799 }
+    public static var targetOffset: Swift.Int { 1297 }
+    public static var inputGradientOffset: Swift.Int { 802 }
     public static var gradientOffset: Swift.Int { 80 }
-    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0xb397dab66502ccea, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Sequence", seed: 0, fingerprint: 0x125955ded9c35f3, tensors: [
         .init("c0.weight", shape: [4, 3, 3], offset: 0, decays: true),
         .init("b0.weight", shape: [4], offset: 36, decays: false),
         .init("b0.bias", shape: [4], offset: 40, decays: false),
@@ -79,10 +82,13 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         let v_c1 = m + 583  // [84]
         let v_p1 = m + 667  // [36]
         let v_c2 = m + 703  // [18]
-        let v_p2 = m + 721  // [12]
-        let v_n2 = m + 733  // [12]
-        let v_f = m + 745  // [12]
-        let v_out = m + 757  // [3]
+        let v_m2 = m + 721  // [6]
+        let v_shifted = m + 727  // [18]
+        let v_scaled = m + 745  // [18]
+        let v_p2 = m + 763  // [12]
+        let v_n2 = m + 775  // [12]
+        let v_f = m + 787  // [12]
+        let v_out = m + 799  // [3]
         for k in 0..<count &* 36 { v_series[k] = input[k] }  // small: copied, see Plan
         // c0 = conv1d(series)  [4x7]
         for b in 0..<count {
@@ -185,9 +191,34 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // p2 = avg_pool(c2)  [2x2]
+        // m2 = global_max_pool(c2)  [2]
         for b in 0..<count {
-            let x0 = v_c2 + b &* 6, y = v_p2 + b &* 4
+            let x0 = v_c2 + b &* 6, y = v_m2 + b &* 2
+            for c in 0..<2 {
+                var at = c &* 3
+                for i in (at &+ 1)..<(at &+ 3) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                y[c] = x0[at]
+            }
+        }
+        // shifted = add(m2, c2)  [2x3]
+        for b in 0..<count {
+            let x0 = v_m2 + b &* 2, x1 = v_c2 + b &* 6, y = v_shifted + b &* 6
+            for c in 0..<2 {
+                let s = x0[c], row = c &* 3
+                for p in 0..<3 { y[row &+ p] = x1[row &+ p] + s }
+            }
+        }
+        // scaled = multiply(shifted, m2)  [2x3]
+        for b in 0..<count {
+            let x0 = v_shifted + b &* 6, x1 = v_m2 + b &* 2, y = v_scaled + b &* 6
+            for c in 0..<2 {
+                let s = x1[c], row = c &* 3
+                for p in 0..<3 { y[row &+ p] = x0[row &+ p] * s }
+            }
+        }
+        // p2 = avg_pool(scaled)  [2x2]
+        for b in 0..<count {
+            let x0 = v_scaled + b &* 6, y = v_p2 + b &* 4
             for c in 0..<2 {
                 for oy in 0..<1 {
                     for ox in 0..<2 {
@@ -234,9 +265,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 757  // [3]
-        let g_out = m + 1210  // [3]
-        let target = m + 1213  // [3]
+        let v_out = m + 799  // [3]
+        let g_out = m + 1294  // [3]
+        let target = m + 1297  // [3]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -269,17 +300,23 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         let v_c0 = m + 415  // [84]
         let v_c1 = m + 583  // [84]
         let v_p1 = m + 667  // [36]
-        let v_p2 = m + 721  // [12]
-        let v_f = m + 745  // [12]
-        let g_c0 = m + 868  // [84]
-        let g_b0 = m + 952  // [84]
-        let g_c1 = m + 1036  // [84]
-        let g_p1 = m + 1120  // [36]
-        let g_c2 = m + 1156  // [18]
-        let g_p2 = m + 1174  // [12]
-        let g_n2 = m + 1186  // [12]
-        let g_f = m + 1198  // [12]
-        let g_out = m + 1210  // [3]
+        let v_c2 = m + 703  // [18]
+        let v_m2 = m + 721  // [6]
+        let v_shifted = m + 727  // [18]
+        let v_p2 = m + 763  // [12]
+        let v_f = m + 787  // [12]
+        let g_c0 = m + 910  // [84]
+        let g_b0 = m + 994  // [84]
+        let g_c1 = m + 1078  // [84]
+        let g_p1 = m + 1162  // [36]
+        let g_c2 = m + 1198  // [18]
+        let g_m2 = m + 1216  // [6]
+        let g_shifted = m + 1222  // [18]
+        let g_scaled = m + 1240  // [18]
+        let g_p2 = m + 1258  // [12]
+        let g_n2 = m + 1270  // [12]
+        let g_f = m + 1282  // [12]
+        let g_out = m + 1294  // [3]
         gradients.update(repeating: 0, count: 67)
         // out: linear backward → δ f =
         for b in 0..<count {
@@ -313,9 +350,9 @@ public struct Sequence: NetcRuntime.GeneratedModel {
             let meanG = sumG * 0.25, meanGX = sumGX * 0.25
             for i in 0..<4 { dx0[i] = (dy[i] - meanG - (x0[i] - mean) * inverse * meanGX) * inverse }
         }
-        // p2: avg_pool backward → δ c2 =
+        // p2: avg_pool backward → δ scaled =
         for b in 0..<count {
-            let dy = g_p2 + b &* 4, dx0 = g_c2 + b &* 6
+            let dy = g_p2 + b &* 4, dx0 = g_scaled + b &* 6
             for i in 0..<6 { dx0[i] = 0 }
             for c in 0..<2 {
                 for oy in 0..<1 {
@@ -334,6 +371,43 @@ public struct Sequence: NetcRuntime.GeneratedModel {
                         }
                     }
                 }
+            }
+        }
+        // scaled: multiply backward → δ shifted =, δ m2 =
+        for b in 0..<count {
+            let x0 = v_shifted + b &* 6, x1 = v_m2 + b &* 2, dy = g_scaled + b &* 6, dx0 = g_shifted + b &* 6, dx1 = g_m2 + b &* 2
+            for c in 0..<2 {
+                let row = c &* 3
+                for p in 0..<3 { dx0[row &+ p] = dy[row &+ p] * x1[c] }
+            }
+            for c in 0..<2 {
+                let row = c &* 3
+                var sum: Scalar = 0
+                for p in 0..<3 { sum += dy[row &+ p] * x0[row &+ p] }
+                dx1[c] = sum
+            }
+        }
+        // shifted: add backward → δ m2 +=, δ c2 =
+        for b in 0..<count {
+            let dy = g_shifted + b &* 6, dx0 = g_m2 + b &* 2, dx1 = g_c2 + b &* 6
+            for c in 0..<2 {
+                let row = c &* 3
+                var sum: Scalar = 0
+                for p in 0..<3 { sum += dy[row &+ p] }
+                dx0[c] += sum
+            }
+            for c in 0..<2 {
+                let row = c &* 3
+                for p in 0..<3 { dx1[row &+ p] = dy[row &+ p] }
+            }
+        }
+        // m2: global_max_pool backward → δ c2 +=
+        for b in 0..<count {
+            let x0 = v_c2 + b &* 6, dy = g_m2 + b &* 2, dx0 = g_c2 + b &* 6
+            for c in 0..<2 {
+                var at = c &* 3
+                for i in (at &+ 1)..<(at &+ 3) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                dx0[at] += dy[c]
             }
         }
         // c2: conv1d backward → δ p1 =
@@ -467,8 +541,8 @@ public struct Sequence: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c0_weight = m + 0  // [36]
-        let g_series = m + 760  // [108]
-        let g_c0 = m + 868  // [84]
+        let g_series = m + 802  // [108]
+        let g_c0 = m + 910  // [84]
         // c0: conv1d backward → δ series =
         for b in 0..<count {
             let dy = g_c0 + b &* 28, dx0 = g_series + b &* 36

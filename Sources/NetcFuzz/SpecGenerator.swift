@@ -279,6 +279,12 @@ public struct SpecGenerator: RandomNumberGenerator {
 
     mutating func join(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let previous = order.last!
+        // A vector of one value per channel, spread over the previous node's positions, on either side.
+        let perChannel = previous.isVector ? [] : order.filter { $0.isVector && $0.size == previous.shape[0] }
+        if !perChannel.isEmpty && chance(0.5) {
+            let vector = pick(perChannel), names = chance(0.5) ? [previous.name, vector.name] : [vector.name, previous.name]
+            return ("\(keyword) \(name)(\(names.joined(separator: ", ")))", Drawn(name: name, shape: previous.shape), names)
+        }
         let same = order.filter { $0.name != previous.name && $0.shape == previous.shape }
         guard !same.isEmpty else { return nil }
         let other = pick(same)

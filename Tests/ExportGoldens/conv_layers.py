@@ -167,7 +167,10 @@ class Sequence(NetcModule):
         c1 = torch.relu(b0)
         p1 = F.max_pool1d(c1, 2, 2)
         c2 = self.c2(F.pad(p1, (0, 1)))
-        p2 = F.avg_pool1d(c2, 2, 2, 1)
+        m2 = c2.flatten(2).max(2).values
+        shifted = m2[:, :, None] + c2
+        scaled = shifted * m2[:, :, None]
+        p2 = F.avg_pool1d(scaled, 2, 2, 1)
         n2 = F.layer_norm(p2, (2, 2), eps=0.001)
         f = n2.flatten(1)
         out = self.out(f)

@@ -82,6 +82,9 @@ extension Message {
     static let noPreviousNode = error("no-previous-node", "this node needs an input and there is no node before it")
     static let noteFirstDefined = "first defined here"
     static let noteOpenedHere = "opened here"
+    static func noteChannelBroadcast(_ keyword: String, _ shape: Shape) -> String {
+        "'\(keyword)' spreads a vector over channels only between two inputs, the vector one value per channel (\(shape.dimensions[0]) for \(shape))"
+    }
     static func numberTooLarge(_ text: String) -> Message { .error("number-too-large", "number '\(text)' is too large") }
     static func outOfRange(_ what: String, _ range: String) -> Message {
         .error("out-of-range", "\(what) must be \(range)")
