@@ -12,7 +12,8 @@ import NetcRuntime
 /// - `code.conv(p)`: conv2d [2x4x4]
 /// - `code(code.conv)`: tanh [2x4x4]
 /// - `u(code)`: upsample [2x8x8]
-/// - `skip(u, e)`: concat [6x8x8]
+/// - `v(code)`: upsample [2x8x8]
+/// - `skip(u, v, e)`: concat [8x8x8]
 /// - `out(skip)`: conv2d [1x8x8]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 4. The API
@@ -24,20 +25,20 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 64 }
     public static var batchSize: Swift.Int { 4 }
     public static var targetCount: Swift.Int { 64 }
-    public static var parameterCount: Swift.Int { 169 }
-    public static var storageCount: Swift.Int { 15727 }
-    public static var outputOffset: Swift.Int { 5568 }
-    public static var targetOffset: Swift.Int { 10944 }
-    public static var inputGradientOffset: Swift.Int { 5824 }
-    public static var gradientOffset: Swift.Int { 176 }
-    public static let info = NetcRuntime.ModelInfo(name: "Autoencoder", seed: 6, fingerprint: 0x9f36fafe5f728697, tensors: [
+    public static var parameterCount: Swift.Int { 187 }
+    public static var storageCount: Swift.Int { 18657 }
+    public static var outputOffset: Swift.Int { 6656 }
+    public static var targetOffset: Swift.Int { 13056 }
+    public static var inputGradientOffset: Swift.Int { 6912 }
+    public static var gradientOffset: Swift.Int { 192 }
+    public static let info = NetcRuntime.ModelInfo(name: "Autoencoder", seed: 6, fingerprint: 0x758276929a8cf68d, tensors: [
         .init("e.weight", shape: [4, 1, 3, 3], offset: 0, decays: true),
         .init("e.bias", shape: [4], offset: 36, decays: false),
         .init("code.weight", shape: [2, 4, 3, 3], offset: 40, decays: true),
         .init("code.bias", shape: [2], offset: 112, decays: false),
-        .init("out.weight", shape: [1, 6, 3, 3], offset: 114, decays: true),
-        .init("out.bias", shape: [1], offset: 168, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 352, secondState: 528)
+        .init("out.weight", shape: [1, 8, 3, 3], offset: 114, decays: true),
+        .init("out.bias", shape: [1], offset: 186, decays: false),
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 384, secondState: 576)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -52,7 +53,7 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
         var random = NetcRuntime.SplitMix64(seed: seed)
         NetcRuntime.InitScheme.heUniform.fill(m + 0, count: 36, fanIn: 9, fanOut: 36, rng: &random)  // e.weight
         NetcRuntime.InitScheme.heUniform.fill(m + 40, count: 72, fanIn: 36, fanOut: 18, rng: &random)  // code.weight
-        NetcRuntime.InitScheme.heUniform.fill(m + 114, count: 54, fanIn: 54, fanOut: 9, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.heUniform.fill(m + 114, count: 72, fanIn: 72, fanOut: 9, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -62,17 +63,18 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
         let p_e_bias = m + 36  // [4]
         let p_code_weight = m + 40  // [72]
         let p_code_bias = m + 112  // [2]
-        let p_out_weight = m + 114  // [54]
-        let p_out_bias = m + 168  // [1]
-        let v_image = m + 697  // [256]
-        let v_e = m + 1984  // [1024]
-        let v_p = m + 3008  // [256]
-        let v_code_conv = m + 3264  // [128]
-        let v_code = m + 3392  // [128]
-        let v_u = m + 3520  // [512]
-        let v_skip = m + 4032  // [1536]
-        let v_out = m + 5568  // [256]
-        let scratch = m + 11200  // [4527]
+        let p_out_weight = m + 114  // [72]
+        let p_out_bias = m + 186  // [1]
+        let v_image = m + 763  // [256]
+        let v_e = m + 2048  // [1024]
+        let v_p = m + 3072  // [256]
+        let v_code_conv = m + 3328  // [128]
+        let v_code = m + 3456  // [128]
+        let v_u = m + 3584  // [512]
+        let v_v = m + 4096  // [512]
+        let v_skip = m + 4608  // [2048]
+        let v_out = m + 6656  // [256]
+        let scratch = m + 13312  // [5345]
         for k in 0..<count &* 64 { v_image[k] = input[k] }  // small: copied, see Plan
         // e.conv = conv2d(image)  [4x8x8]
         NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, p_e_weight, p_e_bias, v_image, v_e, rectify: true, count: count, scratch: scratch)
@@ -96,22 +98,43 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
                 for a in 1..<2 { (row + a &* 8).update(from: row, count: 8) }
             }
         }
-        // skip = concat(u, e)  [6x8x8]
+        // v = upsample(code)  [2x8x8]
         for b in 0..<count {
-            let x0 = v_u + b &* 128, x1 = v_e + b &* 256, y = v_skip + b &* 384
+            let x0 = v_code + b &* 32, y = v_v + b &* 128
+            for c in 0..<2 {
+                let input = c &* 16, output = c &* 64
+                for oy in 0..<8 {
+                    let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
+                    let h0 = Swift.Int(sh), h1 = h0 < 3 ? h0 &+ 1 : h0
+                    let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
+                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4
+                    for ox in 0..<8 {
+                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
+                        let w0 = Swift.Int(sw), w1 = w0 < 3 ? w0 &+ 1 : w0
+                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
+                        let at = output &+ oy &* 8 &+ ox
+                        y[at] = kh * (kw * x0[top &+ w0] + lw * x0[top &+ w1]) + lh * (kw * x0[bottom &+ w0] + lw * x0[bottom &+ w1])
+                    }
+                }
+            }
+        }
+        // skip = concat(u, v, e)  [8x8x8]
+        for b in 0..<count {
+            let x0 = v_u + b &* 128, x1 = v_v + b &* 128, x2 = v_e + b &* 256, y = v_skip + b &* 512
             for i in 0..<128 { y[0 + i] = x0[i] }
-            for i in 0..<256 { y[128 + i] = x1[i] }
+            for i in 0..<128 { y[128 + i] = x1[i] }
+            for i in 0..<256 { y[256 + i] = x2[i] }
         }
         // out = conv2d(skip)  [1x8x8]
-        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, p_out_weight, p_out_bias, v_skip, v_out, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.forward(NetcRuntime.ConvolutionGeometry(channels: 8, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, p_out_weight, p_out_bias, v_skip, v_out, count: count, scratch: scratch)
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 5568  // [256]
-        let g_out = m + 10688  // [256]
-        let target = m + 10944  // [256]
+        let v_out = m + 6656  // [256]
+        let g_out = m + 12800  // [256]
+        let target = m + 13056  // [256]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -130,37 +153,62 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backward(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_code_weight = m + 40  // [72]
-        let p_out_weight = m + 114  // [54]
-        let dp_e_weight = m + 176  // [36]
-        let dp_e_bias = m + 212  // [4]
-        let dp_code_weight = m + 216  // [72]
-        let dp_code_bias = m + 288  // [2]
-        let dp_out_weight = m + 290  // [54]
-        let dp_out_bias = m + 344  // [1]
-        let v_image = m + 697  // [256]
-        let v_e = m + 1984  // [1024]
-        let v_p = m + 3008  // [256]
-        let v_code = m + 3392  // [128]
-        let v_skip = m + 4032  // [1536]
-        let g_e_conv = m + 6080  // [1024]
-        let g_e = m + 7104  // [1024]
-        let g_p = m + 8128  // [256]
-        let g_code_conv = m + 8384  // [128]
-        let g_code = m + 8512  // [128]
-        let g_u = m + 8640  // [512]
-        let g_skip = m + 9152  // [1536]
-        let g_out = m + 10688  // [256]
-        let scratch = m + 11200  // [4527]
+        let p_out_weight = m + 114  // [72]
+        let dp_e_weight = m + 192  // [36]
+        let dp_e_bias = m + 228  // [4]
+        let dp_code_weight = m + 232  // [72]
+        let dp_code_bias = m + 304  // [2]
+        let dp_out_weight = m + 306  // [72]
+        let dp_out_bias = m + 378  // [1]
+        let v_image = m + 763  // [256]
+        let v_e = m + 2048  // [1024]
+        let v_p = m + 3072  // [256]
+        let v_code = m + 3456  // [128]
+        let v_skip = m + 4608  // [2048]
+        let g_e_conv = m + 7168  // [1024]
+        let g_e = m + 8192  // [1024]
+        let g_p = m + 9216  // [256]
+        let g_code_conv = m + 9472  // [128]
+        let g_code = m + 9600  // [128]
+        let g_u = m + 9728  // [512]
+        let g_v = m + 10240  // [512]
+        let g_skip = m + 10752  // [2048]
+        let g_out = m + 12800  // [256]
+        let scratch = m + 13312  // [5345]
         // out: conv2d backward → δ skip =
-        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, v_skip, dp_out_weight, dp_out_bias, count: count, scratch: scratch)
-        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 6, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, p_out_weight, g_skip, accumulate: false, count: count, scratch: scratch)
-        // skip: concat backward → δ u =, δ e =
+        NetcRuntime.ConvolutionKernels.weightGradient(NetcRuntime.ConvolutionGeometry(channels: 8, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, v_skip, dp_out_weight, dp_out_bias, count: count, scratch: scratch)
+        NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 8, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 1, g_out, p_out_weight, g_skip, accumulate: false, count: count, scratch: scratch)
+        // skip: concat backward → δ u =, δ v =, δ e =
         for b in 0..<count {
-            let dy = g_skip + b &* 384, dx0 = g_u + b &* 128, dx1 = g_e + b &* 256
+            let dy = g_skip + b &* 512, dx0 = g_u + b &* 128, dx1 = g_v + b &* 128, dx2 = g_e + b &* 256
             for i in 0..<128 { dx0[i] = dy[0 + i] }
-            for i in 0..<256 { dx1[i] = dy[128 + i] }
+            for i in 0..<128 { dx1[i] = dy[128 + i] }
+            for i in 0..<256 { dx2[i] = dy[256 + i] }
         }
-        // u: upsample backward → δ code =
+        // v: upsample backward → δ code =
+        for b in 0..<count {
+            let dy = g_v + b &* 128, dx0 = g_code + b &* 32
+            dx0.update(repeating: 0, count: 32)
+            for c in 0..<2 {
+                let input = c &* 16, output = c &* 64
+                for oy in 0..<8 {
+                    let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
+                    let h0 = Swift.Int(sh), h1 = h0 < 3 ? h0 &+ 1 : h0
+                    let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
+                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4
+                    for ox in 0..<8 {
+                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
+                        let w0 = Swift.Int(sw), w1 = w0 < 3 ? w0 &+ 1 : w0
+                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
+                        let at = output &+ oy &* 8 &+ ox
+                        let g = dy[at], gh = kh * g, gl = lh * g
+                        dx0[top &+ w0] += kw * gh; dx0[top &+ w1] += lw * gh
+                        dx0[bottom &+ w0] += kw * gl; dx0[bottom &+ w1] += lw * gl
+                    }
+                }
+            }
+        }
+        // u: upsample backward → δ code +=
         for b in 0..<count {
             let dy = g_u + b &* 128, dx0 = g_code + b &* 32
             for r in 0..<8 {
@@ -168,7 +216,7 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
                 for j in 0..<4 {
                     var sum: Scalar = 0
                     for a in 0..<2 { for k in 0..<2 { sum += rows[a &* 8 &+ j &* 2 &+ k] } }
-                    target[j] = sum
+                    target[j] += sum
                 }
             }
         }
@@ -195,9 +243,9 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_e_weight = m + 0  // [36]
-        let g_image = m + 5824  // [256]
-        let g_e_conv = m + 6080  // [1024]
-        let scratch = m + 11200  // [4527]
+        let g_image = m + 6912  // [256]
+        let g_e_conv = m + 7168  // [1024]
+        let scratch = m + 13312  // [5345]
         // e.conv: conv2d backward → δ image =
         NetcRuntime.ConvolutionKernels.inputGradient(NetcRuntime.ConvolutionGeometry(channels: 1, height: 8, width: 8, kernelHeight: 3, kernelWidth: 3, strideY: 1, strideX: 1, dilation: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1), outputs: 4, g_e_conv, p_e_weight, g_image, accumulate: false, count: count, scratch: scratch)
     }
@@ -205,19 +253,19 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 176  // [169]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 169)
+        let gradients = m + 192  // [187]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 187)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [169]
-        let gradients = m + 176  // [169]
-        let firstMoment = m + 352  // [169]
-        let secondMoment = m + 528  // [169]
+        let parameters = m + 0  // [187]
+        let gradients = m + 192  // [187]
+        let firstMoment = m + 384  // [187]
+        let secondMoment = m + 576  // [187]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), beta1 = Scalar(step.beta1), beta2 = Scalar(step.beta2), epsilon = Scalar(step.epsilon), oneMinusBeta1 = Scalar(1 - step.beta1), oneMinusBeta2 = Scalar(1 - step.beta2), c1 = Scalar(step.correction1), c2 = Scalar(step.correction2)
-        for k in 0..<169 {
+        for k in 0..<187 {
             let g = scale * gradients[k]
             let m1 = beta1 * firstMoment[k] + oneMinusBeta1 * g
             let m2 = beta2 * secondMoment[k] + oneMinusBeta2 * g * g

@@ -144,11 +144,20 @@ public struct Stretch: NetcRuntime.GeneratedModel {
         // w = upsample(cd)  [8x26]
         for b in 0..<count {
             let x0 = v_cd + b &* 104, y = v_w + b &* 208
-            for r in 0..<8 {
-                let source = x0 + r &* 13, row = y + r &* 26
-                for j in 0..<13 {
-                    let v = source[j]
-                    for k in 0..<2 { row[j &* 2 &+ k] = v }
+            for c in 0..<8 {
+                let input = c &* 13, output = c &* 26
+                for oy in 0..<1 {
+                    let sh = Swift.max(1.0 * (Scalar(oy) + 0.5) - 0.5, 0)
+                    let h0 = Swift.Int(sh), h1 = h0 < 0 ? h0 &+ 1 : h0
+                    let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
+                    let top = input &+ h0 &* 13, bottom = input &+ h1 &* 13
+                    for ox in 0..<26 {
+                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
+                        let w0 = Swift.Int(sw), w1 = w0 < 12 ? w0 &+ 1 : w0
+                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
+                        let at = output &+ oy &* 26 &+ ox
+                        y[at] = kh * (kw * x0[top &+ w0] + lw * x0[top &+ w1]) + lh * (kw * x0[bottom &+ w0] + lw * x0[bottom &+ w1])
+                    }
                 }
             }
         }
@@ -226,12 +235,23 @@ public struct Stretch: NetcRuntime.GeneratedModel {
         // w: upsample backward → δ cd =
         for b in 0..<count {
             let dy = g_w + b &* 208, dx0 = g_cd + b &* 104
-            for r in 0..<8 {
-                let rows = dy + r &* 26, target = dx0 + r &* 13
-                for j in 0..<13 {
-                    var sum: Scalar = 0
-                    for a in 0..<1 { for k in 0..<2 { sum += rows[a &* 26 &+ j &* 2 &+ k] } }
-                    target[j] = sum
+            dx0.update(repeating: 0, count: 104)
+            for c in 0..<8 {
+                let input = c &* 13, output = c &* 26
+                for oy in 0..<1 {
+                    let sh = Swift.max(1.0 * (Scalar(oy) + 0.5) - 0.5, 0)
+                    let h0 = Swift.Int(sh), h1 = h0 < 0 ? h0 &+ 1 : h0
+                    let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
+                    let top = input &+ h0 &* 13, bottom = input &+ h1 &* 13
+                    for ox in 0..<26 {
+                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
+                        let w0 = Swift.Int(sw), w1 = w0 < 12 ? w0 &+ 1 : w0
+                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
+                        let at = output &+ oy &* 26 &+ ox
+                        let g = dy[at], gh = kh * g, gl = lh * g
+                        dx0[top &+ w0] += kw * gh; dx0[top &+ w1] += lw * gh
+                        dx0[bottom &+ w0] += kw * gl; dx0[bottom &+ w1] += lw * gl
+                    }
                 }
             }
         }

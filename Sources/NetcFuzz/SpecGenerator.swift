@@ -110,7 +110,8 @@ public struct SpecGenerator: RandomNumberGenerator {
             guard !planes.isEmpty else { return nil }
             let from = g.pick(planes), f = g.int(1...3)
             let shape = from.shape.count == 2 ? [from.shape[0], from.shape[1] * f] : [from.shape[0], from.shape[1] * f, from.shape[2] * f]
-            return ("upsample \(name)(\(from.name)): \(f)", Drawn(name: name, shape: shape), [from.name])
+            let mode = g.chance(0.4) ? (from.shape.count == 2 ? ", mode: linear" : ", mode: bilinear") : ""
+            return ("upsample \(name)(\(from.name)): \(f)\(mode)", Drawn(name: name, shape: shape), [from.name])
         },
         "lstm": { g, name, order in g.recurrent("lstm", name, order) },
         "gru": { g, name, order in g.recurrent("gru", name, order) },

@@ -65,7 +65,7 @@ class Autoencoder(NetcModule):
         super().__init__()
         self.e = nn.Conv2d(1, 4, 3, padding=1)
         self.code = nn.Conv2d(4, 2, 3, padding=1)
-        self.out = nn.Conv2d(6, 1, 3, padding=1)
+        self.out = nn.Conv2d(8, 1, 3, padding=1)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -76,7 +76,7 @@ class Autoencoder(NetcModule):
             nn.init.zeros_(self.e.bias)
             nn.init.uniform_(self.code.weight, -0.408248290463863, 0.408248290463863)
             nn.init.zeros_(self.code.bias)
-            nn.init.uniform_(self.out.weight, -0.3333333333333333, 0.3333333333333333)
+            nn.init.uniform_(self.out.weight, -0.28867513459481287, 0.28867513459481287)
             nn.init.zeros_(self.out.bias)
 
     def values(self, image):
@@ -86,7 +86,8 @@ class Autoencoder(NetcModule):
         p = F.max_pool2d(e, 2, 2)
         code = torch.tanh(self.code(p))
         u = code.repeat_interleave(2, dim=2).repeat_interleave(2, dim=3)
-        skip = torch.cat([u, e], 1)
+        v = F.interpolate(code, scale_factor=(2, 2), mode="bilinear", align_corners=False)
+        skip = torch.cat([u, v, e], 1)
         out = self.out(skip)
         return out, out
 
@@ -147,7 +148,7 @@ class Stretch(NetcModule):
         c = torch.tanh(self.c(s))
         d = self.d(s)
         cd = torch.cat([c, d, c], 1)
-        w = cd.repeat_interleave(2, dim=2)
+        w = F.interpolate(cd, scale_factor=2, mode="linear", align_corners=False)
         f = w.flatten(1)
         y = self.y(f)
         return y, y
@@ -161,6 +162,65 @@ class Stretch(NetcModule):
     def make_optimizer(self):
         """The spec's optimizer."""
         return torch.optim.SGD(self.parameters(), lr=0.01, momentum=0.9)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0
+
+
+class Bilinear(NetcModule):
+    """Bilinear from autoencoder.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Bilinear.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Bilinear.safetensors")
+    """
+
+    input_shape = (2, 3, 4)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 2  # values forward returns per sample
+    target_count = 2  # values loss reads per sample
+    targets = "real"  # real, probabilities or one_hot
+    batch_size = 3  # the spec's
+    dtype = torch.float64
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 3, 3)
+        self.y = nn.Linear(6, 2)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.c.weight, -0.3651483716701107, 0.3651483716701107)
+            nn.init.zeros_(self.c.bias)
+            nn.init.uniform_(self.y.weight, -0.8660254037844386, 0.8660254037844386)
+            nn.init.zeros_(self.y.bias)
+
+    def values(self, image):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        image = image.reshape(-1, 2, 3, 4)
+        a = F.interpolate(image, scale_factor=(3, 2), mode="bilinear", align_corners=False)
+        c = torch.tanh(self.c(a))
+        b = F.interpolate(c, scale_factor=(2, 2), mode="bilinear", align_corners=False)
+        g = b.flatten(2).mean(2)
+        m = b.flatten(2).max(2).values
+        j = torch.cat([g, m], 1)
+        y = self.y(j)
+        return y, y
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.mse_loss(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
 
     @staticmethod
     def lr_factor(t):

@@ -101,6 +101,17 @@ final class WindowLayerTests: XCTestCase {
         XCTAssertEqual(try output(input: "1x3", "avg_pool k: 2, padding: 1", parameters: [], input: [-1, -5, -2]), [-0.5, -3.5])
     }
 
+    /// PyTorch's `F.interpolate(…, align_corners=False)`: by 2, the outputs sit a
+    /// quarter of the way between inputs, the ends copy the end values; by 3,
+    /// a third; bilinear is linear along rows, then columns.
+    func testLinearUpsamplingInterpolatesAsPyTorch() throws {
+        XCTAssertEqual(try output(input: "1x2", "upsample k: 2, mode: linear", parameters: [], input: [0, 4]), [0, 1, 3, 4])
+        let thirds = try output(input: "1x2", "upsample k: 3, mode: linear", parameters: [], input: [0, 3])
+        for (a, b) in zip(thirds, [0, 0, 1, 2, 3, 3] as [Double]) { XCTAssertEqual(a, b, accuracy: 1e-12, "\(thirds)") }
+        XCTAssertEqual(try output(input: "1x2x2", "upsample k: 2x1, mode: bilinear", parameters: [], input: [0, 8, 4, 12]),
+                       [0, 8, 1, 9, 3, 11, 4, 12])
+    }
+
     func testMaxPoolSendsTheGradientToTheFirstMaximum() throws {
         let g = try graph("network W {\n input x: 1x1x4\n max_pool k: 1x4\n flatten f(k)\n loss squared_error(f)\n precision double\n}\n")
         let result = Interpreter(graph: g).gradients(input: [3, 7, 7, 1], target: [0], parameters: [])

@@ -125,6 +125,9 @@ extension Message {
     static func paddingIdInVocabulary(_ id: Int, _ vocabulary: Int) -> Message {
         .error("padding-id", "padding_id \(id) is not an id of the vocabulary of \(vocabulary) (0 to \(vocabulary - 1))")
     }
+    static func interpolationMode(_ mode: String, _ fitting: String, _ shape: Shape) -> Message {
+        .error("interpolation-mode", "'upsample' with mode '\(mode)' does not fit an input of shape \(shape); use '\(fitting)'")
+    }
     static func outputPaddingBelowStride(_ keyword: String) -> Message {
         .error("output-padding", "the output_padding of '\(keyword)' must be smaller than its stride on each side")
     }

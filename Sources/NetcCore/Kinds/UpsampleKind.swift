@@ -4,7 +4,8 @@ import NetcRuntime
 /// channels × length) repeated over a factor × factor block, nearest
 /// neighbour, as PyTorch's `nn.Upsample(scale_factor:, mode: "nearest")`
 /// with whole factors; what a convolutional decoder or autoencoder needs after
-/// pooling.
+/// pooling. `mode: bilinear` (planes) or `mode: linear` (sequences)
+/// interpolates instead (`InterpolateOp`).
 struct UpsampleKind: NodeKind {
     var keyword: String { "upsample" }
     var summary: String { "each value repeated over a factor × factor block (nearest neighbour)" }
@@ -17,21 +18,29 @@ struct UpsampleKind: NodeKind {
             ArgumentReader.convert($0, ParameterSpec("factor", .shape(1...Limits.kernel, maxRank: 2)), what: "'upsample'",
                                    diagnostics: &diagnostics)?.shape
         }
-        var options = s
-        options.arguments = arguments(s, besides: "factor")
-        guard noArguments(options, &diagnostics), let factor else { return nil }
-        return UpsampleDeclaration(factor: factor)
+        let specs = [ParameterSpec("mode", .word(["nearest", "linear", "bilinear"]), default: .word("nearest"))]
+        guard let values = ArgumentReader.read(arguments(s, besides: "factor"), specs, what: "'upsample'", at: s.range, diagnostics: &diagnostics),
+              let factor else { return nil }
+        return UpsampleDeclaration(factor: factor, mode: values["mode"]!.word,
+                                   modeRange: s.arguments.first { $0.label?.name == "mode" }?.range)
     }
 }
 
 struct UpsampleDeclaration: NodeDeclaration {
     let factor: Shape
+    /// `nearest`, or `linear` (sequences) and `bilinear` (planes), which interpolate.
+    let mode: String
+    let modeRange: SourceRange?
 
-    func op(_ input: Shape) -> UpsampleOp {
+    func op(_ input: Shape) -> any Op {
         let d = input.dimensions, sequence = d.count == 2
         let f = WindowArguments.pair(factor)
-        return UpsampleOp(channels: d[0], height: sequence ? 1 : d[1], width: d[d.count - 1],
-                          factorY: sequence ? 1 : f.0, factorX: sequence ? f.0 : f.1, sequence: sequence)
+        let (channels, height, width) = (d[0], sequence ? 1 : d[1], d[d.count - 1])
+        let (factorY, factorX) = (sequence ? 1 : f.0, sequence ? f.0 : f.1)
+        guard mode == "nearest" else {
+            return InterpolateOp(channels: channels, height: height, width: width, factorY: factorY, factorX: factorX, sequence: sequence)
+        }
+        return UpsampleOp(channels: channels, height: height, width: width, factorY: factorY, factorX: factorX, sequence: sequence)
     }
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
@@ -46,12 +55,17 @@ struct UpsampleDeclaration: NodeDeclaration {
                                         inputs[0]), at: site.name.range)
             return nil
         }
-        return op(inputs[0]).outputShape
+        // PyTorch's names: 'linear' along a sequence, 'bilinear' over planes.
+        if mode != "nearest" && (mode == "linear") != (rank == 2) {
+            diagnostics.emit(.interpolationMode(mode, rank == 2 ? "linear" : "bilinear", inputs[0]), at: modeRange ?? site.name.range)
+            return nil
+        }
+        return op(inputs[0]).outputShape(inputs)
     }
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let op = op(g.shape(inputs[0]))
-        let id = g.add(name.name, op, inputs: inputs, shape: op.outputShape, range: name.range)
+        let id = g.add(name.name, op, inputs: inputs, shape: op.outputShape(inputs.map(g.shape))!, range: name.range)
         return (id, id)
     }
 }
