@@ -5,20 +5,11 @@
 /// between i₀ = ⌊s⌋ and i₁ = min(i₀ + 1, n − 1) with weights 1 − λ and λ =
 /// s − i₀; over planes, rows then columns. Its derivative sends each output
 /// gradient back to the same four (or two) inputs with the same weights.
-public struct InterpolateOp: Op {
+public struct InterpolateOp: Upsampling {
     public let channels: Int, height: Int, width: Int
     public let factorY: Int, factorX: Int
-    /// Channels × length rather than channels × height × width.
     public let sequence: Bool
-    public var name: String { "upsample" }
 
-    var outputHeight: Int { height * factorY }
-    var outputWidth: Int { width * factorX }
-    public var outputShape: Shape {
-        sequence ? Shape([channels, outputWidth]) : Shape([channels, outputHeight, outputWidth])
-    }
-
-    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         let n = channels * outputHeight * outputWidth
         return Flops(forward: 7 * n, parameterGradient: 0, inputGradient: 8 * n)

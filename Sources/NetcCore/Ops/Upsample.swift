@@ -1,20 +1,33 @@
-/// Nearest-neighbour upsampling by whole factors: y[c][i][j] = x[c][i / fy][j / fx]
-/// over channels × height × width (a sequence: height 1, fy = 1). Its
-/// derivative sums each block of output gradients into the value it copied.
-public struct UpsampleOp: Op {
-    public let channels: Int, height: Int, width: Int
-    public let factorY: Int, factorX: Int
+/// The geometry the two ways of `upsample` share: channels × height × width
+/// (a sequence: height 1, factorY 1) made factorY and factorX times larger.
+public protocol Upsampling: Op {
+    var channels: Int { get }
+    var height: Int { get }
+    var width: Int { get }
+    var factorY: Int { get }
+    var factorX: Int { get }
     /// Channels × length rather than channels × height × width.
-    public let sequence: Bool
-    public var name: String { "upsample" }
+    var sequence: Bool { get }
+}
 
+extension Upsampling {
+    public var name: String { "upsample" }
     var outputHeight: Int { height * factorY }
     var outputWidth: Int { width * factorX }
     public var outputShape: Shape {
         sequence ? Shape([channels, outputWidth]) : Shape([channels, outputHeight, outputWidth])
     }
-
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? outputShape : nil }
+}
+
+/// Nearest-neighbour upsampling by whole factors: y[c][i][j] = x[c][i / fy][j / fx]
+/// over channels × height × width (a sequence: height 1, fy = 1). Its
+/// derivative sums each block of output gradients into the value it copied.
+public struct UpsampleOp: Upsampling {
+    public let channels: Int, height: Int, width: Int
+    public let factorY: Int, factorX: Int
+    public let sequence: Bool
+
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         let n = channels * outputHeight * outputWidth
         return Flops(forward: 0, parameterGradient: 0, inputGradient: n)

@@ -285,45 +285,39 @@ public struct Parser {
             let name = Identifier(name: current.text, range: current.range)
             advance()
             guard let open = consume(.leftParen) else { return .word(name) }
-            depth += 1
-            defer { depth -= 1 }
-            if depth > Limits.nestingDepth {
-                diagnostics.emit(.nestingTooDeep(Limits.nestingDepth), at: open.range)
-                return nil
-            }
-            var arguments: [Argument] = []
-            if let close = consume(.rightParen) { return .call(name, arguments, range: name.range.union(close.range)) }
-            while true {
-                guard let a = parseArgument() else { return nil }
-                arguments.append(a)
-                if consume(.comma) != nil { continue }
-                if let close = consume(.rightParen) { return .call(name, arguments, range: name.range.union(close.range)) }
-                diagnostics.emit(.expectedCloseParen, at: missingTokenRange,
-                                 notes: [.init(message: Message.noteOpenedHere, range: open.range)])
-                return nil
-            }
+            guard let (arguments, close) = parseItems(after: open, until: .rightParen, missing: .expectedCloseParen, { $0.parseArgument() })
+            else { return nil }
+            return .call(name, arguments, range: name.range.union(close.range))
         case .leftBracket:
             let open = current
             advance()
-            depth += 1
-            defer { depth -= 1 }
-            if depth > Limits.nestingDepth {
-                diagnostics.emit(.nestingTooDeep(Limits.nestingDepth), at: open.range)
-                return nil
-            }
-            var items: [Expression] = []
-            if let close = consume(.rightBracket) { return .list(items, range: open.range.union(close.range)) }
-            while true {
-                guard let item = parseExpression() else { return nil }
-                items.append(item)
-                if consume(.comma) != nil { continue }
-                if let close = consume(.rightBracket) { return .list(items, range: open.range.union(close.range)) }
-                diagnostics.emit(.expectedCloseBracket, at: missingTokenRange,
-                                 notes: [.init(message: Message.noteOpenedHere, range: open.range)])
-                return nil
-            }
+            guard let (items, close) = parseItems(after: open, until: .rightBracket, missing: .expectedCloseBracket, { $0.parseExpression() })
+            else { return nil }
+            return .list(items, range: open.range.union(close.range))
         default:
             diagnostics.emit(.expected("a value", after: describe(previous)), at: missingTokenRange)
+            return nil
+        }
+    }
+
+    /// `item { "," item }` up to the token that closes `open` (none at all
+    /// before it is fine), one level deeper; the items and the closing token.
+    mutating func parseItems<T>(after open: Token, until closing: TokenKind, missing: Message,
+                                _ item: (inout Parser) -> T?) -> ([T], Token)? {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Limits.nestingDepth {
+            diagnostics.emit(.nestingTooDeep(Limits.nestingDepth), at: open.range)
+            return nil
+        }
+        var items: [T] = []
+        if let close = consume(closing) { return (items, close) }
+        while true {
+            guard let next = item(&self) else { return nil }
+            items.append(next)
+            if consume(.comma) != nil { continue }
+            if let close = consume(closing) { return (items, close) }
+            diagnostics.emit(missing, at: missingTokenRange, notes: [.init(message: Message.noteOpenedHere, range: open.range)])
             return nil
         }
     }
