@@ -66,7 +66,9 @@ extension CommandSpec {
                 the first and last entries and a sample of the rest (--samples, default 24), or
                 every entry (--all). An entry whose difference step crosses a kink (relu-family
                 activations at 0, a hinge margin) is skipped and counted, not failed. Error:
-                |a − n| / max(|a|, |n|, 1e-4). Exit 1 if any tensor's worst error exceeds the tolerance.
+                |a − n| / max(|a|, |n|, f), f = 1e-4, or more where the loss is so large that the
+                difference's rounding (32 ulps of the loss over 2h) would reach 1e-6. Exit 1
+                if any tensor's worst error exceeds the tolerance.
                 """,
             options: [OptionSpec("--seed", value: "N", help: "the point and the samples (default 1)"),
                       OptionSpec("--samples", value: "N", help: "entries checked per tensor (default 24)"),
