@@ -53,8 +53,8 @@ public struct SpecGenerator: RandomNumberGenerator {
             return ("activation \(name)(\(from.name)): \(g.activation())", Drawn(name: name, shape: from.shape), [from.name])
         },
         "dropout": { g, name, order in
-            let from = order.last!
-            return ("dropout \(name)(\(from.name)): \(g.pick(["0.1", "0.25", "0.5"]))", Drawn(name: name, shape: from.shape), [from.name])
+            let from = order.last!, channels = from.isVector || g.chance(0.5) ? "" : ", channels: true"
+            return ("dropout \(name)(\(from.name)): \(g.pick(["0.1", "0.25", "0.5"]))\(channels)", Drawn(name: name, shape: from.shape), [from.name])
         },
         "add": { g, name, order in g.join("add", name, order) },
         "multiply": { g, name, order in g.join("multiply", name, order) },

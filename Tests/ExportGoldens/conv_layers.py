@@ -251,3 +251,59 @@ class Tokens(NetcModule):
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
+
+
+class Spatial(NetcModule):
+    """Spatial from conv-layers.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Spatial.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Spatial.safetensors")
+    """
+
+    input_shape = (2, 4, 4)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 2  # values forward returns per sample
+    target_count = 2  # values loss reads per sample
+    targets = "one_hot"  # real, probabilities or one_hot
+    batch_size = 3  # the spec's
+    dtype = torch.float64
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 4, 3, padding=1)
+        self.out = nn.Linear(4, 2)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.c.weight, -0.3333333333333333, 0.3333333333333333)
+            nn.init.zeros_(self.c.bias)
+            nn.init.uniform_(self.out.weight, -1.0, 1.0)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, image):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        image = image.reshape(-1, 2, 4, 4)
+        c = torch.relu(self.c(image))
+        d = F.dropout2d(c, 0.5, self.training)
+        g = d.flatten(2).mean(2)
+        out = self.out(g)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.cross_entropy(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0

@@ -37,6 +37,16 @@ final class GeneratedModelTests: XCTestCase {
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
+    /// Channel dropout: the generated masks are the interpreter's, a draw per sample and channel.
+    func testSpatial() throws {
+        try checkAgainstInterpreter(Spatial.self, "conv-layers.net", network: "Spatial", steps: 3)
+        var random = SplitMix64(seed: 3)
+        let masks = Interpreter(graph: try specGraph("conv-layers.net", network: "Spatial")).dropoutMasks(rng: &random)
+        let mask = try XCTUnwrap(masks.values.first)
+        XCTAssertEqual(mask.count, 3 * 4 * 16)
+        for run in stride(from: 0, to: mask.count, by: 16) { XCTAssertEqual(Set(mask[run..<(run + 16)]).count, 1, "channel at \(run)") }
+        XCTAssertEqual(Set(mask), [0, 2], "with rate 0.5 both occur")
+    }
 
     /// `padding_id: 0`: id 0's row starts at zero and stays there through
     /// training on sequences that hold it, while the rows of the other ids learn.

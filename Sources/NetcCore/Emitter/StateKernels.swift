@@ -182,9 +182,14 @@ extension ModelEmitter {
         var c = CodeBuilder()
         for n in graph.nodes {
             for (k, aux) in n.op.auxiliary.enumerated() {
-                guard case .dropoutMask(let rate) = aux else { continue }
+                guard case .dropoutMask(let rate, let plane) = aux else { continue }
                 let mask = names.ref(.auxiliary(node: n.id, index: k))
-                c.line("for k in 0..<\(graph.batchSize * n.size) { \(mask)[k] = random.nextUnit() < \(literal(rate)) ? 0 : \(literal(1 / (1 - rate))) }")
+                let draw = "random.nextUnit() < \(literal(rate)) ? 0 : \(literal(1 / (1 - rate)))"
+                if plane == 1 {
+                    c.line("for k in 0..<\(graph.batchSize * n.size) { \(mask)[k] = \(draw) }")
+                } else {
+                    c.line("for k in 0..<\(graph.batchSize * n.size / plane) { (\(mask) + k &* \(plane)).update(repeating: \(draw), count: \(plane)) }")
+                }
             }
         }
         guard !c.statements.isEmpty else { return }

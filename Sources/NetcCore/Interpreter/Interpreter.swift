@@ -16,8 +16,10 @@ public struct Interpreter: Sendable {
         var masks: [Int: [Double]] = [:]
         for n in graph.nodes {
             for aux in n.op.auxiliary {
-                guard case .dropoutMask(let rate) = aux else { continue }
-                masks[n.id] = (0..<(graph.batchSize * n.size)).map { _ in rng.nextUnit() < rate ? 0 : 1 / (1 - rate) }
+                guard case .dropoutMask(let rate, let plane) = aux else { continue }
+                masks[n.id] = (0..<(graph.batchSize * n.size / plane)).flatMap { _ in
+                    [Double](repeating: rng.nextUnit() < rate ? 0 : 1 / (1 - rate), count: plane)
+                }
             }
         }
         return masks

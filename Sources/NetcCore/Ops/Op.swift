@@ -120,8 +120,9 @@ public struct BatchCode {
 
 /// A per-sample auxiliary buffer an op reads.
 public enum Auxiliary: Sendable, Equatable {
-    /// Inverted dropout's mask: 0 with probability `rate`, else 1/(1 − rate).
-    case dropoutMask(rate: Double)
+    /// Inverted dropout's mask: 0 with probability `rate`, else 1/(1 − rate),
+    /// one draw for each run of `plane` values (a channel's positions, or 1).
+    case dropoutMask(rate: Double, plane: Int)
 }
 
 /// What a sample's forward or backward pass knows besides its values.
