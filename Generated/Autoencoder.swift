@@ -107,14 +107,11 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
                     let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
                     let h0 = Swift.Int(sh), h1 = h0 < 3 ? h0 &+ 1 : h0
                     let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
-                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4
-                    for ox in 0..<8 {
-                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
-                        let w0 = Swift.Int(sw), w1 = w0 < 3 ? w0 &+ 1 : w0
-                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
-                        let at = output &+ oy &* 8 &+ ox
-                        y[at] = kh * (kw * x0[top &+ w0] + lw * x0[top &+ w1]) + lh * (kw * x0[bottom &+ w0] + lw * x0[bottom &+ w1])
-                    }
+                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4, row = output &+ oy &* 8
+                    for i in 1..<4 { y[row &+ i &* 2 &+ 0] = kh * (0.25 * x0[top &+ (i &- 1)] + 0.75 * x0[top &+ i]) + lh * (0.25 * x0[bottom &+ (i &- 1)] + 0.75 * x0[bottom &+ i]) }
+                    y[row &+ 0] = kh * (1.0 * x0[top &+ 0] + 0.0 * x0[top &+ 1]) + lh * (1.0 * x0[bottom &+ 0] + 0.0 * x0[bottom &+ 1])
+                    for i in 0..<3 { y[row &+ i &* 2 &+ 1] = kh * (0.75 * x0[top &+ i] + 0.25 * x0[top &+ (i &+ 1)]) + lh * (0.75 * x0[bottom &+ i] + 0.25 * x0[bottom &+ (i &+ 1)]) }
+                    y[row &+ 7] = kh * (0.75 * x0[top &+ 3] + 0.25 * x0[top &+ 3]) + lh * (0.75 * x0[bottom &+ 3] + 0.25 * x0[bottom &+ 3])
                 }
             }
         }
@@ -195,15 +192,24 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
                     let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
                     let h0 = Swift.Int(sh), h1 = h0 < 3 ? h0 &+ 1 : h0
                     let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
-                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4
-                    for ox in 0..<8 {
-                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
-                        let w0 = Swift.Int(sw), w1 = w0 < 3 ? w0 &+ 1 : w0
-                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
-                        let at = output &+ oy &* 8 &+ ox
-                        let g = dy[at], gh = kh * g, gl = lh * g
-                        dx0[top &+ w0] += kw * gh; dx0[top &+ w1] += lw * gh
-                        dx0[bottom &+ w0] += kw * gl; dx0[bottom &+ w1] += lw * gl
+                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4, row = output &+ oy &* 8
+                    do { let w = kh * 0.25; for i in 1..<4 { dx0[top &+ (i &- 1)] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do { let w = kh * 0.75; for i in 1..<4 { dx0[top &+ i] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do { let w = lh * 0.25; for i in 1..<4 { dx0[bottom &+ (i &- 1)] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do { let w = lh * 0.75; for i in 1..<4 { dx0[bottom &+ i] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do {
+                        let g = dy[row &+ 0], gh = kh * g, gl = lh * g
+                        dx0[top &+ 0] += 1.0 * gh; dx0[top &+ 1] += 0.0 * gh
+                        dx0[bottom &+ 0] += 1.0 * gl; dx0[bottom &+ 1] += 0.0 * gl
+                    }
+                    do { let w = kh * 0.75; for i in 0..<3 { dx0[top &+ i] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do { let w = kh * 0.25; for i in 0..<3 { dx0[top &+ (i &+ 1)] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do { let w = lh * 0.75; for i in 0..<3 { dx0[bottom &+ i] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do { let w = lh * 0.25; for i in 0..<3 { dx0[bottom &+ (i &+ 1)] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do {
+                        let g = dy[row &+ 7], gh = kh * g, gl = lh * g
+                        dx0[top &+ 3] += 0.75 * gh; dx0[top &+ 3] += 0.25 * gh
+                        dx0[bottom &+ 3] += 0.75 * gl; dx0[bottom &+ 3] += 0.25 * gl
                     }
                 }
             }

@@ -6,10 +6,10 @@ import NetcRuntime
 /// `Bilinear`, compiled from the spec: every shape below is fixed at compile time.
 ///
 /// - `image`: input [2x3x4]
-/// - `a(image)`: upsample [2x9x8]
-/// - `c.conv(a)`: conv2d [3x7x6]
-/// - `c(c.conv)`: tanh [3x7x6]
-/// - `b(c)`: upsample [3x14x12]
+/// - `a(image)`: upsample [2x6x12]
+/// - `c.conv(a)`: conv2d [3x4x10]
+/// - `c(c.conv)`: tanh [3x4x10]
+/// - `b(c)`: upsample [3x8x20]
 /// - `g(b)`: global_avg_pool [3]
 /// - `m(b)`: global_max_pool [3]
 /// - `j(g, m)`: concat [6]
@@ -25,12 +25,12 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 2 }
     public static var parameterCount: Swift.Int { 71 }
-    public static var storageCount: Swift.Int { 5960 }
-    public static var outputOffset: Swift.Int { 3132 }
-    public static var targetOffset: Swift.Int { 5954 }
-    public static var inputGradientOffset: Swift.Int { 3138 }
+    public static var storageCount: Swift.Int { 5744 }
+    public static var outputOffset: Swift.Int { 3012 }
+    public static var targetOffset: Swift.Int { 5738 }
+    public static var inputGradientOffset: Swift.Int { 3018 }
     public static var gradientOffset: Swift.Int { 80 }
-    public static let info = NetcRuntime.ModelInfo(name: "Bilinear", seed: 0, fingerprint: 0x31fee0eabfecd99d, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Bilinear", seed: 0, fingerprint: 0x99070f6349ffc241, tensors: [
         .init("c.weight", shape: [3, 2, 3, 3], offset: 0, decays: true),
         .init("c.bias", shape: [3], offset: 54, decays: false),
         .init("y.weight", shape: [2, 6], offset: 57, decays: true),
@@ -61,49 +61,48 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
         let p_y_bias = m + 69  // [2]
         let v_image = m + 311  // [72]
         let v_a = m + 383  // [432]
-        let v_c_conv = m + 815  // [378]
-        let v_c = m + 1193  // [378]
-        let v_b = m + 1584  // [1512]
-        let v_g = m + 3096  // [9]
-        let v_m = m + 3105  // [9]
-        let v_j = m + 3114  // [18]
-        let v_y = m + 3132  // [6]
+        let v_c_conv = m + 815  // [360]
+        let v_c = m + 1175  // [360]
+        let v_b = m + 1536  // [1440]
+        let v_g = m + 2976  // [9]
+        let v_m = m + 2985  // [9]
+        let v_j = m + 2994  // [18]
+        let v_y = m + 3012  // [6]
         for k in 0..<count &* 24 { v_image[k] = input[k] }  // small: copied, see Plan
-        // a = upsample(image)  [2x9x8]
+        // a = upsample(image)  [2x6x12]
         for b in 0..<count {
             let x0 = v_image + b &* 24, y = v_a + b &* 144
             for c in 0..<2 {
                 let input = c &* 12, output = c &* 72
-                for oy in 0..<9 {
-                    let sh = Swift.max(0.3333333333333333 * (Scalar(oy) + 0.5) - 0.5, 0)
+                for oy in 0..<6 {
+                    let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
                     let h0 = Swift.Int(sh), h1 = h0 < 2 ? h0 &+ 1 : h0
                     let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
-                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4
-                    for ox in 0..<8 {
-                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
-                        let w0 = Swift.Int(sw), w1 = w0 < 3 ? w0 &+ 1 : w0
-                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
-                        let at = output &+ oy &* 8 &+ ox
-                        y[at] = kh * (kw * x0[top &+ w0] + lw * x0[top &+ w1]) + lh * (kw * x0[bottom &+ w0] + lw * x0[bottom &+ w1])
-                    }
+                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4, row = output &+ oy &* 12
+                    for i in 1..<4 { y[row &+ i &* 3 &+ 0] = kh * (0.33333333333333337 * x0[top &+ (i &- 1)] + 0.6666666666666666 * x0[top &+ i]) + lh * (0.33333333333333337 * x0[bottom &+ (i &- 1)] + 0.6666666666666666 * x0[bottom &+ i]) }
+                    y[row &+ 0] = kh * (1.0 * x0[top &+ 0] + 0.0 * x0[top &+ 1]) + lh * (1.0 * x0[bottom &+ 0] + 0.0 * x0[bottom &+ 1])
+                    for i in 0..<3 { y[row &+ i &* 3 &+ 1] = kh * (1.0 * x0[top &+ i] + 0.0 * x0[top &+ (i &+ 1)]) + lh * (1.0 * x0[bottom &+ i] + 0.0 * x0[bottom &+ (i &+ 1)]) }
+                    y[row &+ 10] = kh * (1.0 * x0[top &+ 3] + 0.0 * x0[top &+ 3]) + lh * (1.0 * x0[bottom &+ 3] + 0.0 * x0[bottom &+ 3])
+                    for i in 0..<3 { y[row &+ i &* 3 &+ 2] = kh * (0.6666666666666667 * x0[top &+ i] + 0.33333333333333326 * x0[top &+ (i &+ 1)]) + lh * (0.6666666666666667 * x0[bottom &+ i] + 0.33333333333333326 * x0[bottom &+ (i &+ 1)]) }
+                    y[row &+ 11] = kh * (0.6666666666666667 * x0[top &+ 3] + 0.33333333333333326 * x0[top &+ 3]) + lh * (0.6666666666666667 * x0[bottom &+ 3] + 0.33333333333333326 * x0[bottom &+ 3])
                 }
             }
         }
-        // c.conv = conv2d(a)  [3x7x6]
+        // c.conv = conv2d(a)  [3x4x10]
         for b in 0..<count {
-            let x0 = v_a + b &* 144, y = v_c_conv + b &* 126
+            let x0 = v_a + b &* 144, y = v_c_conv + b &* 120
             for o in 0..<3 {
-                for i in 0..<42 { y[o &* 42 &+ i] = p_c_bias[o] }
+                for i in 0..<40 { y[o &* 40 &+ i] = p_c_bias[o] }
                 for c in 0..<2 {
                     let plane = x0 + c &* 72
                     for ky in 0..<3 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(7, (8 &- ky) &+ 1))
+                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(4, (5 &- ky) &+ 1))
                         for kx in 0..<3 {
-                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(6, (7 &- kx) &+ 1))
+                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(10, (11 &- kx) &+ 1))
                             let tap = ((o &* 2 &+ c) &* 3 &+ ky) &* 3 &+ kx
                             for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 8 &+ kx)
-                                let yr = y + (o &* 42 &+ oy &* 6)
+                                let xr = plane + ((oy &+ ky) &* 12 &+ kx)
+                                let yr = y + (o &* 40 &+ oy &* 10)
                                 NetcRuntime.Kernels.axpy(p_c_weight[tap], xr + xLow, yr + xLow, xHigh &- xLow)
                             }
                         }
@@ -111,42 +110,39 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
                 }
             }
         }
-        // c = tanh(c.conv)  [3x7x6]
+        // c = tanh(c.conv)  [3x4x10]
         for b in 0..<count {
-            let x0 = v_c_conv + b &* 126, y = v_c + b &* 126
-            for i in 0..<126 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
+            let x0 = v_c_conv + b &* 120, y = v_c + b &* 120
+            for i in 0..<120 { y[i] = NetcRuntime.Math.tanh(x0[i]) }
         }
-        // b = upsample(c)  [3x14x12]
+        // b = upsample(c)  [3x8x20]
         for b in 0..<count {
-            let x0 = v_c + b &* 126, y = v_b + b &* 504
+            let x0 = v_c + b &* 120, y = v_b + b &* 480
             for c in 0..<3 {
-                let input = c &* 42, output = c &* 168
-                for oy in 0..<14 {
+                let input = c &* 40, output = c &* 160
+                for oy in 0..<8 {
                     let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
-                    let h0 = Swift.Int(sh), h1 = h0 < 6 ? h0 &+ 1 : h0
+                    let h0 = Swift.Int(sh), h1 = h0 < 3 ? h0 &+ 1 : h0
                     let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
-                    let top = input &+ h0 &* 6, bottom = input &+ h1 &* 6
-                    for ox in 0..<12 {
-                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
-                        let w0 = Swift.Int(sw), w1 = w0 < 5 ? w0 &+ 1 : w0
-                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
-                        let at = output &+ oy &* 12 &+ ox
-                        y[at] = kh * (kw * x0[top &+ w0] + lw * x0[top &+ w1]) + lh * (kw * x0[bottom &+ w0] + lw * x0[bottom &+ w1])
-                    }
+                    let top = input &+ h0 &* 10, bottom = input &+ h1 &* 10, row = output &+ oy &* 20
+                    for i in 1..<10 { y[row &+ i &* 2 &+ 0] = kh * (0.25 * x0[top &+ (i &- 1)] + 0.75 * x0[top &+ i]) + lh * (0.25 * x0[bottom &+ (i &- 1)] + 0.75 * x0[bottom &+ i]) }
+                    y[row &+ 0] = kh * (1.0 * x0[top &+ 0] + 0.0 * x0[top &+ 1]) + lh * (1.0 * x0[bottom &+ 0] + 0.0 * x0[bottom &+ 1])
+                    for i in 0..<9 { y[row &+ i &* 2 &+ 1] = kh * (0.75 * x0[top &+ i] + 0.25 * x0[top &+ (i &+ 1)]) + lh * (0.75 * x0[bottom &+ i] + 0.25 * x0[bottom &+ (i &+ 1)]) }
+                    y[row &+ 19] = kh * (0.75 * x0[top &+ 9] + 0.25 * x0[top &+ 9]) + lh * (0.75 * x0[bottom &+ 9] + 0.25 * x0[bottom &+ 9])
                 }
             }
         }
         // g = global_avg_pool(b)  [3]
         for b in 0..<count {
-            let x0 = v_b + b &* 504, y = v_g + b &* 3
-            for c in 0..<3 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 168, 168) * 0.005952380952380952 }
+            let x0 = v_b + b &* 480, y = v_g + b &* 3
+            for c in 0..<3 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 160, 160) * 0.00625 }
         }
         // m = global_max_pool(b)  [3]
         for b in 0..<count {
-            let x0 = v_b + b &* 504, y = v_m + b &* 3
+            let x0 = v_b + b &* 480, y = v_m + b &* 3
             for c in 0..<3 {
-                var at = c &* 168
-                for i in (at &+ 1)..<(at &+ 168) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                var at = c &* 160
+                for i in (at &+ 1)..<(at &+ 160) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
                 y[c] = x0[at]
             }
         }
@@ -167,9 +163,9 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'y'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_y = m + 3132  // [6]
-        let g_y = m + 5948  // [6]
-        let target = m + 5954  // [6]
+        let v_y = m + 3012  // [6]
+        let g_y = m + 5732  // [6]
+        let target = m + 5738  // [6]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -194,16 +190,16 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
         let dp_y_weight = m + 137  // [12]
         let dp_y_bias = m + 149  // [2]
         let v_a = m + 383  // [432]
-        let v_c = m + 1193  // [378]
-        let v_b = m + 1584  // [1512]
-        let v_j = m + 3114  // [18]
-        let g_c_conv = m + 3642  // [378]
-        let g_c = m + 4020  // [378]
-        let g_b = m + 4400  // [1512]
-        let g_g = m + 5912  // [9]
-        let g_m = m + 5921  // [9]
-        let g_j = m + 5930  // [18]
-        let g_y = m + 5948  // [6]
+        let v_c = m + 1175  // [360]
+        let v_b = m + 1536  // [1440]
+        let v_j = m + 2994  // [18]
+        let g_c_conv = m + 3522  // [360]
+        let g_c = m + 3882  // [360]
+        let g_b = m + 4256  // [1440]
+        let g_g = m + 5696  // [9]
+        let g_m = m + 5705  // [9]
+        let g_j = m + 5714  // [18]
+        let g_y = m + 5732  // [6]
         gradients.update(repeating: 0, count: 71)
         // y: linear backward → δ j =
         for b in 0..<count {
@@ -237,65 +233,74 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
         }
         // m: global_max_pool backward → δ b =
         for b in 0..<count {
-            let x0 = v_b + b &* 504, dy = g_m + b &* 3, dx0 = g_b + b &* 504
-            dx0.update(repeating: 0, count: 504)
+            let x0 = v_b + b &* 480, dy = g_m + b &* 3, dx0 = g_b + b &* 480
+            dx0.update(repeating: 0, count: 480)
             for c in 0..<3 {
-                var at = c &* 168
-                for i in (at &+ 1)..<(at &+ 168) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                var at = c &* 160
+                for i in (at &+ 1)..<(at &+ 160) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
                 dx0[at] += dy[c]
             }
         }
         // g: global_avg_pool backward → δ b +=
         for b in 0..<count {
-            let dy = g_g + b &* 3, dx0 = g_b + b &* 504
+            let dy = g_g + b &* 3, dx0 = g_b + b &* 480
             for c in 0..<3 {
-                let share = dy[c] * 0.005952380952380952
-                for i in 0..<168 { dx0[c &* 168 &+ i] += share }
+                let share = dy[c] * 0.00625
+                for i in 0..<160 { dx0[c &* 160 &+ i] += share }
             }
         }
         // b: upsample backward → δ c =
         for b in 0..<count {
-            let dy = g_b + b &* 504, dx0 = g_c + b &* 126
-            dx0.update(repeating: 0, count: 126)
+            let dy = g_b + b &* 480, dx0 = g_c + b &* 120
+            dx0.update(repeating: 0, count: 120)
             for c in 0..<3 {
-                let input = c &* 42, output = c &* 168
-                for oy in 0..<14 {
+                let input = c &* 40, output = c &* 160
+                for oy in 0..<8 {
                     let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
-                    let h0 = Swift.Int(sh), h1 = h0 < 6 ? h0 &+ 1 : h0
+                    let h0 = Swift.Int(sh), h1 = h0 < 3 ? h0 &+ 1 : h0
                     let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
-                    let top = input &+ h0 &* 6, bottom = input &+ h1 &* 6
-                    for ox in 0..<12 {
-                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
-                        let w0 = Swift.Int(sw), w1 = w0 < 5 ? w0 &+ 1 : w0
-                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
-                        let at = output &+ oy &* 12 &+ ox
-                        let g = dy[at], gh = kh * g, gl = lh * g
-                        dx0[top &+ w0] += kw * gh; dx0[top &+ w1] += lw * gh
-                        dx0[bottom &+ w0] += kw * gl; dx0[bottom &+ w1] += lw * gl
+                    let top = input &+ h0 &* 10, bottom = input &+ h1 &* 10, row = output &+ oy &* 20
+                    do { let w = kh * 0.25; for i in 1..<10 { dx0[top &+ (i &- 1)] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do { let w = kh * 0.75; for i in 1..<10 { dx0[top &+ i] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do { let w = lh * 0.25; for i in 1..<10 { dx0[bottom &+ (i &- 1)] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do { let w = lh * 0.75; for i in 1..<10 { dx0[bottom &+ i] += w * dy[row &+ i &* 2 &+ 0] } }
+                    do {
+                        let g = dy[row &+ 0], gh = kh * g, gl = lh * g
+                        dx0[top &+ 0] += 1.0 * gh; dx0[top &+ 1] += 0.0 * gh
+                        dx0[bottom &+ 0] += 1.0 * gl; dx0[bottom &+ 1] += 0.0 * gl
+                    }
+                    do { let w = kh * 0.75; for i in 0..<9 { dx0[top &+ i] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do { let w = kh * 0.25; for i in 0..<9 { dx0[top &+ (i &+ 1)] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do { let w = lh * 0.75; for i in 0..<9 { dx0[bottom &+ i] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do { let w = lh * 0.25; for i in 0..<9 { dx0[bottom &+ (i &+ 1)] += w * dy[row &+ i &* 2 &+ 1] } }
+                    do {
+                        let g = dy[row &+ 19], gh = kh * g, gl = lh * g
+                        dx0[top &+ 9] += 0.75 * gh; dx0[top &+ 9] += 0.25 * gh
+                        dx0[bottom &+ 9] += 0.75 * gl; dx0[bottom &+ 9] += 0.25 * gl
                     }
                 }
             }
         }
         // c: tanh backward → δ c.conv =
         for b in 0..<count {
-            let y = v_c + b &* 126, dy = g_c + b &* 126, dx0 = g_c_conv + b &* 126
-            for i in 0..<126 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
+            let y = v_c + b &* 120, dy = g_c + b &* 120, dx0 = g_c_conv + b &* 120
+            for i in 0..<120 { dx0[i] = dy[i] * (1 - y[i] * y[i]) }
         }
         // c.conv: conv2d backward
         for b in 0..<count {
-            let x0 = v_a + b &* 144, dy = g_c_conv + b &* 126
+            let x0 = v_a + b &* 144, dy = g_c_conv + b &* 120
             for o in 0..<3 {
-                dp_c_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 42, 42)
+                dp_c_bias[o] += NetcRuntime.Kernels.sum(dy + o &* 40, 40)
                 for c in 0..<2 {
                     let plane = x0 + c &* 72
                     for ky in 0..<3 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(7, (8 &- ky) &+ 1))
+                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(4, (5 &- ky) &+ 1))
                         for kx in 0..<3 {
-                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(6, (7 &- kx) &+ 1))
+                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(10, (11 &- kx) &+ 1))
                             let tap = ((o &* 2 &+ c) &* 3 &+ ky) &* 3 &+ kx
                             for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 8 &+ kx)
-                                let yr = dy + (o &* 42 &+ oy &* 6)
+                                let xr = plane + ((oy &+ ky) &* 12 &+ kx)
+                                let yr = dy + (o &* 40 &+ oy &* 10)
                                 dp_c_weight[tap] += NetcRuntime.Kernels.dot(yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
@@ -309,24 +314,24 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
     @inlinable
     public static func backwardToInput(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) {
         let p_c_weight = m + 0  // [54]
-        let g_image = m + 3138  // [72]
-        let g_a = m + 3210  // [432]
-        let g_c_conv = m + 3642  // [378]
+        let g_image = m + 3018  // [72]
+        let g_a = m + 3090  // [432]
+        let g_c_conv = m + 3522  // [360]
         // c.conv: conv2d backward → δ a =
         for b in 0..<count {
-            let dy = g_c_conv + b &* 126, dx0 = g_a + b &* 144
+            let dy = g_c_conv + b &* 120, dx0 = g_a + b &* 144
             for i in 0..<144 { dx0[i] = 0 }
             for o in 0..<3 {
                 for c in 0..<2 {
                     let plane = dx0 + c &* 72
                     for ky in 0..<3 {
-                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(7, (8 &- ky) &+ 1))
+                        let yLow = 0, yHigh = Swift.max(yLow, Swift.min(4, (5 &- ky) &+ 1))
                         for kx in 0..<3 {
-                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(6, (7 &- kx) &+ 1))
+                            let xLow = 0, xHigh = Swift.max(xLow, Swift.min(10, (11 &- kx) &+ 1))
                             let tap = ((o &* 2 &+ c) &* 3 &+ ky) &* 3 &+ kx
                             for oy in yLow..<yHigh {
-                                let xr = plane + ((oy &+ ky) &* 8 &+ kx)
-                                let yr = dy + (o &* 42 &+ oy &* 6)
+                                let xr = plane + ((oy &+ ky) &* 12 &+ kx)
+                                let yr = dy + (o &* 40 &+ oy &* 10)
                                 NetcRuntime.Kernels.axpy(p_c_weight[tap], yr + xLow, xr + xLow, xHigh &- xLow)
                             }
                         }
@@ -340,19 +345,37 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
             dx0.update(repeating: 0, count: 24)
             for c in 0..<2 {
                 let input = c &* 12, output = c &* 72
-                for oy in 0..<9 {
-                    let sh = Swift.max(0.3333333333333333 * (Scalar(oy) + 0.5) - 0.5, 0)
+                for oy in 0..<6 {
+                    let sh = Swift.max(0.5 * (Scalar(oy) + 0.5) - 0.5, 0)
                     let h0 = Swift.Int(sh), h1 = h0 < 2 ? h0 &+ 1 : h0
                     let lh = Swift.min(Swift.max(sh - Scalar(h0), 0), 1), kh = 1 - lh
-                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4
-                    for ox in 0..<8 {
-                        let sw = Swift.max(0.5 * (Scalar(ox) + 0.5) - 0.5, 0)
-                        let w0 = Swift.Int(sw), w1 = w0 < 3 ? w0 &+ 1 : w0
-                        let lw = Swift.min(Swift.max(sw - Scalar(w0), 0), 1), kw = 1 - lw
-                        let at = output &+ oy &* 8 &+ ox
-                        let g = dy[at], gh = kh * g, gl = lh * g
-                        dx0[top &+ w0] += kw * gh; dx0[top &+ w1] += lw * gh
-                        dx0[bottom &+ w0] += kw * gl; dx0[bottom &+ w1] += lw * gl
+                    let top = input &+ h0 &* 4, bottom = input &+ h1 &* 4, row = output &+ oy &* 12
+                    do { let w = kh * 0.33333333333333337; for i in 1..<4 { dx0[top &+ (i &- 1)] += w * dy[row &+ i &* 3 &+ 0] } }
+                    do { let w = kh * 0.6666666666666666; for i in 1..<4 { dx0[top &+ i] += w * dy[row &+ i &* 3 &+ 0] } }
+                    do { let w = lh * 0.33333333333333337; for i in 1..<4 { dx0[bottom &+ (i &- 1)] += w * dy[row &+ i &* 3 &+ 0] } }
+                    do { let w = lh * 0.6666666666666666; for i in 1..<4 { dx0[bottom &+ i] += w * dy[row &+ i &* 3 &+ 0] } }
+                    do {
+                        let g = dy[row &+ 0], gh = kh * g, gl = lh * g
+                        dx0[top &+ 0] += 1.0 * gh; dx0[top &+ 1] += 0.0 * gh
+                        dx0[bottom &+ 0] += 1.0 * gl; dx0[bottom &+ 1] += 0.0 * gl
+                    }
+                    do { let w = kh * 1.0; for i in 0..<3 { dx0[top &+ i] += w * dy[row &+ i &* 3 &+ 1] } }
+                    do { let w = kh * 0.0; for i in 0..<3 { dx0[top &+ (i &+ 1)] += w * dy[row &+ i &* 3 &+ 1] } }
+                    do { let w = lh * 1.0; for i in 0..<3 { dx0[bottom &+ i] += w * dy[row &+ i &* 3 &+ 1] } }
+                    do { let w = lh * 0.0; for i in 0..<3 { dx0[bottom &+ (i &+ 1)] += w * dy[row &+ i &* 3 &+ 1] } }
+                    do {
+                        let g = dy[row &+ 10], gh = kh * g, gl = lh * g
+                        dx0[top &+ 3] += 1.0 * gh; dx0[top &+ 3] += 0.0 * gh
+                        dx0[bottom &+ 3] += 1.0 * gl; dx0[bottom &+ 3] += 0.0 * gl
+                    }
+                    do { let w = kh * 0.6666666666666667; for i in 0..<3 { dx0[top &+ i] += w * dy[row &+ i &* 3 &+ 2] } }
+                    do { let w = kh * 0.33333333333333326; for i in 0..<3 { dx0[top &+ (i &+ 1)] += w * dy[row &+ i &* 3 &+ 2] } }
+                    do { let w = lh * 0.6666666666666667; for i in 0..<3 { dx0[bottom &+ i] += w * dy[row &+ i &* 3 &+ 2] } }
+                    do { let w = lh * 0.33333333333333326; for i in 0..<3 { dx0[bottom &+ (i &+ 1)] += w * dy[row &+ i &* 3 &+ 2] } }
+                    do {
+                        let g = dy[row &+ 11], gh = kh * g, gl = lh * g
+                        dx0[top &+ 3] += 0.6666666666666667 * gh; dx0[top &+ 3] += 0.33333333333333326 * gh
+                        dx0[bottom &+ 3] += 0.6666666666666667 * gl; dx0[bottom &+ 3] += 0.33333333333333326 * gl
                     }
                 }
             }

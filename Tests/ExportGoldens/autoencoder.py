@@ -203,7 +203,7 @@ class Bilinear(NetcModule):
     def values(self, image):
         """What forward returns (predict's output) and the logits the loss reads."""
         image = image.reshape(-1, 2, 3, 4)
-        a = F.interpolate(image, scale_factor=(3, 2), mode="bilinear", align_corners=False)
+        a = F.interpolate(image, scale_factor=(2, 3), mode="bilinear", align_corners=False)
         c = torch.tanh(self.c(a))
         b = F.interpolate(c, scale_factor=(2, 2), mode="bilinear", align_corners=False)
         g = b.flatten(2).mean(2)

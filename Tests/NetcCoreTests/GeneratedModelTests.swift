@@ -25,7 +25,7 @@ final class GeneratedModelTests: XCTestCase {
     /// Upsampling by 2 × 2 between convolutions (Float), and by 3 then 2 along a sequence (Double).
     func testAutoencoder() throws { try checkAgainstInterpreter(Autoencoder.self, "autoencoder.net", steps: 3) }
     func testStretch() throws { try checkAgainstInterpreter(Stretch.self, "autoencoder.net", network: "Stretch", steps: 3) }
-    /// Bilinear interpolation by 3x2 of the input, then by 2 of a convolution's planes.
+    /// Bilinear interpolation by 2x3 of the input (three phases along a row), then by 2 of a convolution's planes.
     func testBilinear() throws { try checkAgainstInterpreter(Bilinear.self, "autoencoder.net", network: "Bilinear", steps: 3) }
     /// Token ids through an embedding and an LSTM's last step (Float); an LSTM then a GRU beside a pool over what feeds them (Float: the LSTM through RecurrentKernels; Double: the ops' loops).
     func testSentiment() throws { try checkAgainstInterpreter(Sentiment.self, "sequences.net", steps: 3) }

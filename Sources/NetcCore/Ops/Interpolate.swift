@@ -68,36 +68,85 @@ public struct InterpolateOp: Upsampling {
         c.line("let l\(axis) = Swift.min(Swift.max(s\(axis) - Scalar(\(axis)0), 0), 1), k\(axis) = 1 - l\(axis)")
     }
 
-    /// Per channel, row and column: the source positions, then the weighted sum or its scatter.
-    func emitLoops(_ c: inout CodeBuilder, _ body: (inout CodeBuilder) -> Void) {
+    /// Along a row, the columns in phases: output column f·i + r reads input
+    /// columns i + `offsets` with `weights`, the same for every i inside the
+    /// row (r's source lies δ = (r + ½)/f − ½ from column i); at the row's
+    /// ends, where PyTorch clamps, the columns and weights it uses.
+    struct Phase {
+        let r: Int
+        let weights: (Double, Double)
+        let offsets: (Int, Int)
+        /// The columns i of the loop, and the end column with its own columns and weights.
+        let interior: Range<Int>
+        let end: (i: Int, columns: (Int, Int), weights: (Double, Double))
+    }
+
+    var phases: [Phase] {
+        (0..<factorX).map { r in
+            let delta = 1 / Double(factorX) * (Double(r) + 0.5) - 0.5
+            if delta >= 0 {  // between i and i + 1; the last column reads itself twice
+                return Phase(r: r, weights: (1 - delta, delta), offsets: (0, 1), interior: 0..<(width - 1),
+                             end: (width - 1, (width - 1, width - 1), (1 - delta, delta)))
+            }
+            // Between i − 1 and i; before column 0 the source clamps to 0.
+            return Phase(r: r, weights: (-delta, 1 + delta), offsets: (-1, 0), interior: 1..<width,
+                         end: (0, (0, Swift.min(1, width - 1)), (1, 0)))
+        }
+    }
+
+    /// Per channel and output row: the row's two input rows and weights, then `body` for each phase.
+    func emitLoops(_ c: inout CodeBuilder, _ body: (inout CodeBuilder, Phase) -> Void) {
         c.block("for c in 0..<\(channels)") { c in
             c.line("let input = c &* \(height * width), output = c &* \(outputHeight * outputWidth)")
             c.block("for oy in 0..<\(outputHeight)") { c in
                 emitTaps(&c, axis: "h", o: "oy", size: height, factor: factorY)
-                c.line("let top = input &+ h0 &* \(width), bottom = input &+ h1 &* \(width)")
-                c.block("for ox in 0..<\(outputWidth)") { c in
-                    emitTaps(&c, axis: "w", o: "ox", size: width, factor: factorX)
-                    c.line("let at = output &+ oy &* \(outputWidth) &+ ox")
-                    body(&c)
-                }
+                c.line("let top = input &+ h0 &* \(width), bottom = input &+ h1 &* \(width), row = output &+ oy &* \(outputWidth)")
+                for phase in phases { body(&c, phase) }
             }
         }
     }
 
+    /// `(a * v[top + i] + b * v[top + j])` for the top row, and the same for the bottom.
+    func terms(_ v: Local, _ i: String, _ j: String, _ w: (Double, Double)) -> (Code, Code) {
+        func row(_ r: String) -> Code { "(\(literal(w.0)) * \(v)[\(r) &+ \(i)] + \(literal(w.1)) * \(v)[\(r) &+ \(j)])" }
+        return (row("top"), row("bottom"))
+    }
+
+    static func shifted(_ offset: Int) -> String { offset == 0 ? "i" : offset > 0 ? "(i &+ \(offset))" : "(i &- \(-offset))" }
+
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        emitLoops(&c.code) { c in
-            c.line("\(y)[at] = kh * (kw * \(x0)[top &+ w0] + lw * \(x0)[top &+ w1]) + lh * (kw * \(x0)[bottom &+ w0] + lw * \(x0)[bottom &+ w1])")
+        emitLoops(&c.code) { c, phase in
+            let (top, bottom) = terms(x0, Self.shifted(phase.offsets.0), Self.shifted(phase.offsets.1), phase.weights)
+            if !phase.interior.isEmpty {
+                c.line("for i in \(phase.interior.lowerBound)..<\(phase.interior.upperBound) { \(y)[row &+ i &* \(factorX) &+ \(phase.r)] = kh * \(top) + lh * \(bottom) }")
+            }
+            let end = phase.end, (t, b) = terms(x0, "\(end.columns.0)", "\(end.columns.1)", end.weights)
+            c.line("\(y)[row &+ \(end.i * factorX + phase.r)] = kh * \(t) + lh * \(b)")
         }
     }
 
-    /// The input's gradient is written by scattering, so a written one starts at zero.
+    /// The input's gradient is written by scattering, so a written one
+    /// starts at zero. Inside a row each phase's two weights and two input
+    /// rows get a loop of their own: every iteration then adds to a
+    /// different value, a loop the optimiser vectorises.
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard let edge = edges.first else { return }
         if !edge.accumulates { c.line("\(dx0).update(repeating: 0, count: \(channels * height * width))") }
-        emitLoops(&c.code) { c in
-            c.line("let g = \(dy)[at], gh = kh * g, gl = lh * g")
-            c.line("\(dx0)[top &+ w0] += kw * gh; \(dx0)[top &+ w1] += lw * gh")
-            c.line("\(dx0)[bottom &+ w0] += kw * gl; \(dx0)[bottom &+ w1] += lw * gl")
+        emitLoops(&c.code) { c, phase in
+            if !phase.interior.isEmpty {
+                let range = "\(phase.interior.lowerBound)..<\(phase.interior.upperBound)"
+                for (rowName, rowWeight) in [("top", "kh"), ("bottom", "lh")] {
+                    for (offset, weight) in [(phase.offsets.0, phase.weights.0), (phase.offsets.1, phase.weights.1)] {
+                        c.line("do { let w = \(rowWeight) * \(literal(weight)); for i in \(range) { \(dx0)[\(rowName) &+ \(Self.shifted(offset))] += w * \(dy)[row &+ i &* \(factorX) &+ \(phase.r)] } }")
+                    }
+                }
+            }
+            let end = phase.end, (i, j, w) = (end.columns.0, end.columns.1, end.weights)
+            c.block("do") { c in
+                c.line("let g = \(dy)[row &+ \(end.i * factorX + phase.r)], gh = kh * g, gl = lh * g")
+                c.line("\(dx0)[top &+ \(i)] += \(literal(w.0)) * gh; \(dx0)[top &+ \(j)] += \(literal(w.1)) * gh")
+                c.line("\(dx0)[bottom &+ \(i)] += \(literal(w.0)) * gl; \(dx0)[bottom &+ \(j)] += \(literal(w.1)) * gl")
+            }
         }
     }
 
