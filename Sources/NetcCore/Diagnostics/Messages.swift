@@ -66,6 +66,12 @@ extension Message {
     static func lossOutputsFixed(_ argument: String, _ count: Int, _ node: String, _ size: Int) -> Message {
         .error("loss-outputs", "\(argument) has \(count) value\(count == 1 ? "" : "s"), but '\(node)' has \(size) output\(size == 1 ? "" : "s"); give one per output")
     }
+    static func lossNeedsClassVector(_ loss: String, _ node: String, _ shape: Shape) -> Message {
+        .error("loss-needs-class-vector", "'\(loss)' takes a vector of class scores, but '\(node)' has shape \(shape)")
+    }
+    static func noteFlattenForClasses(_ node: String) -> String {
+        "to take one softmax over all its values, flatten it first ('flatten f(\(node))'); a softmax per position over the channels (segmentation, PyTorch's CrossEntropyLoss on N × C × H × W) is not supported yet"
+    }
     static func lossNeedsClasses(_ loss: String, _ size: Int) -> Message {
         .error("loss-needs-classes", "'\(loss)' needs at least 2 outputs, '\(size)' given")
     }

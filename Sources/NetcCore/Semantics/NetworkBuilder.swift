@@ -173,6 +173,14 @@ struct NetworkBuilder {
         if rule.targets == .oneHot, let size = d.shape?.count ?? d.declaration?.declaredSize, size < 2 {
             diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
         }
+        // A class loss over a C × … node would take one softmax over all its values, where
+        // PyTorch's CrossEntropyLoss on N × C × H × W takes one per position: not silently.
+        if rule.targets == .oneHot, let shape = d.shape, !shape.isVector {
+            diagnostics.emit(.lossNeedsClassVector(rule.name, d.name.name, shape), at: id.range,
+                             notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range),
+                                     .init(message: Message.noteFlattenForClasses(d.name.name), range: nil)])
+            return nil
+        }
         if let (count, argument) = rule.fixedOutputs, let size = d.shape?.count ?? d.declaration?.declaredSize, size != count {
             diagnostics.emit(.lossOutputsFixed(argument, count, d.name.name, size), at: ranges[argument] ?? id.range,
                              notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
