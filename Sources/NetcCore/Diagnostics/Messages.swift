@@ -107,6 +107,9 @@ extension Message {
     static func needsVector(_ keyword: String, _ input: String, _ shape: Shape) -> Message {
         .error("needs-vector", "'\(keyword)' needs vector inputs, but '\(input)' has shape \(shape); flatten it first ('flatten f(\(input))')")
     }
+    static func channelDropoutNeedsChannels(_ input: String, _ shape: Shape) -> Message {
+        .error("needs-rank", "'dropout' with 'channels: true' drops whole channels of C × L or C × H × W, but '\(input)' has shape \(shape); without it, it drops single values")
+    }
     static func needsRank(_ keyword: String, _ layout: String, _ input: String, _ shape: Shape) -> Message {
         .error("needs-rank", "'\(keyword)' reads samples of \(layout), but '\(input)' has shape \(shape)")
     }

@@ -19,8 +19,7 @@ extension ModelEmitter {
             guard case .scheme(let fanIn, let fanOut, let zeroRow) = t.initializer else { continue }
             c.line("InitScheme\(graph.initScheme.swiftExpression).fill(m + \(t.offset), count: \(t.count), fanIn: \(fanIn), fanOut: \(fanOut), rng: &random)  // \(t.name)")
             if let zeroRow {
-                let width = t.count / t.shape[0]
-                c.line("(m + \(t.offset + zeroRow * width)).update(repeating: 0, count: \(width))  // \(t.name)[\(zeroRow)]")
+                c.line("(m + \(t.untrained.lowerBound)).update(repeating: 0, count: \(t.untrained.count))  // \(t.name)[\(zeroRow)]")
             }
         }
         for t in graph.parameters where t.initializer == .ones {

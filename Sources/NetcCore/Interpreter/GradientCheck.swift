@@ -15,6 +15,7 @@ import NetcRuntime
 /// row, `ParameterTensor.untrained`) are not checked.
 public struct GradientCheck: Sendable {
     public static let step = 1e-5
+    public static let defaultTolerance = 1e-6
     /// The rounding error assumed in a loss evaluated twice, in ulps of the loss.
     static let roundingUlps = 32.0
 
@@ -23,14 +24,14 @@ public struct GradientCheck: Sendable {
         /// Entries checked per tensor (the first, the last and a sample of
         /// the rest); nil checks every entry.
         public var samplesPerTensor: Int? = 24
-        public var tolerance = 1e-6
+        public var tolerance = GradientCheck.defaultTolerance
         /// Samples of the batch the loss is taken over (the gradient is a
         /// mean over samples, so a few check the same code as many).
         public var batchSamples = 4
         /// The input to check at, instead of one drawn from the seed (tests place it on a kink).
         var input: [Double]?
 
-        public init(seed: UInt64 = 1, samplesPerTensor: Int? = 24, tolerance: Double = 1e-6) {
+        public init(seed: UInt64 = 1, samplesPerTensor: Int? = 24, tolerance: Double = GradientCheck.defaultTolerance) {
             self.seed = seed
             self.samplesPerTensor = samplesPerTensor
             self.tolerance = tolerance
@@ -102,7 +103,7 @@ public struct GradientCheck: Sendable {
         /// measures every gradient as finely as the difference can).
         func floor(_ plus: Double, _ minus: Double) -> Double {
             let noise = roundingUlps * Swift.max(plus.magnitude, minus.magnitude).ulp / (2 * step)
-            return Swift.max(1e-4, noise / Options().tolerance)
+            return Swift.max(1e-4, noise / defaultTolerance)
         }
         func check(_ name: String, _ shape: [Int], _ range: Range<Int>, _ analytic: [Double], untrained: Range<Int>? = nil,
                    perturb: (Int, Double) -> (loss: Double, kinks: [Int])) -> Row {

@@ -33,13 +33,10 @@ public struct Interpreter: Sendable {
         var p = [Double](repeating: 0, count: graph.parameterCount)
         for t in graph.parameters {
             switch t.initializer {
-            case .scheme(let fanIn, let fanOut, let zeroRow):
+            case .scheme(let fanIn, let fanOut, _):
                 guard graph.initScheme != .zeros else { continue }
                 for k in 0..<t.count { p[t.offset + k] = graph.initScheme.sample(fanIn: fanIn, fanOut: fanOut, rng: &rng) }
-                if let zeroRow {
-                    let width = t.count / t.shape[0]
-                    for k in 0..<width { p[t.offset + zeroRow * width + k] = 0 }
-                }
+                for k in t.untrained { p[k] = 0 }
             case .ones:
                 for k in 0..<t.count { p[t.offset + k] = 1 }
             case .zeros:

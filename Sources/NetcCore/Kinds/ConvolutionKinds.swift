@@ -20,13 +20,7 @@ struct ConvolutionKind: NodeKind {
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let what = "'\(keyword)'"
-        let specs = [ParameterSpec("activation", .expression, default: .word("identity")),
-                     ParameterSpec("kernel", .shape(1...Limits.kernel, maxRank: sequence ? 1 : 2)),
-                     ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: sequence ? 1 : 2), default: .shape(Shape([1]))),
-                     ParameterSpec("padding", .expression, default: .word("valid")),
-                     ParameterSpec("dilation", .integer(1...Limits.kernel), default: .number(1)),
-                     ParameterSpec("groups", .integer(1...Limits.width), default: .number(1)),
-                     ParameterSpec("bias", .bool, default: .bool(true))]
+        let specs = WindowArguments.layerSpecs(rank: sequence ? 1 : 2, padding: [ParameterSpec("padding", .expression, default: .word("valid"))])
         let channels = requireValue(s, "output channels", &diagnostics).flatMap {
             ArgumentReader.convert($0, ParameterSpec("output channels", .integer(1...Limits.width)), what: what, diagnostics: &diagnostics)?.integer
         }
@@ -54,6 +48,18 @@ enum Padding: Equatable, Sendable {
 
 /// Reading the arguments that place a window.
 enum WindowArguments {
+    /// A convolution layer's arguments, in positional order: the activation,
+    /// the kernel, the stride, `padding` (its own kind's), dilation, groups, bias.
+    static func layerSpecs(rank: Int, padding: [ParameterSpec]) -> [ParameterSpec] {
+        [ParameterSpec("activation", .expression, default: .word("identity")),
+         ParameterSpec("kernel", .shape(1...Limits.kernel, maxRank: rank)),
+         ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: rank), default: .shape(Shape([1])))]
+            + padding
+            + [ParameterSpec("dilation", .integer(1...Limits.kernel), default: .number(1)),
+               ParameterSpec("groups", .integer(1...Limits.width), default: .number(1)),
+               ParameterSpec("bias", .bool, default: .bool(true))]
+    }
+
     /// (height, width) of a kernel or stride given as `3` or `3x5`.
     static func pair(_ shape: Shape) -> (Int, Int) {
         shape.rank == 1 ? (shape.dimensions[0], shape.dimensions[0]) : (shape.dimensions[0], shape.dimensions[1])

@@ -26,8 +26,7 @@ struct DropoutDeclaration: NodeDeclaration {
     let channels: Bool
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         if channels && inputs[0].isVector {
-            diagnostics.emit(.needsRank("dropout' with 'channels: true", "channels × … (C × L or C × H × W)", site.inputs.first?.name ?? "", inputs[0]),
-                             at: site.name.range)
+            diagnostics.emit(.channelDropoutNeedsChannels(site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
             return nil
         }
         return inputs[0]

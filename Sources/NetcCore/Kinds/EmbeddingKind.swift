@@ -11,11 +11,11 @@ struct EmbeddingKind: NodeKind {
             ArgumentReader.convert($0, ParameterSpec("width", .integer(1...Limits.width)), what: "'embedding'", diagnostics: &diagnostics)?.integer
         }
         let specs = [ParameterSpec("vocabulary", .integer(1...Limits.parameters)),
-                     ParameterSpec("padding_id", .integer(0...Limits.parameters), default: .word("none"))]
+                     ParameterSpec("padding_id", .integer(0...Limits.parameters), optional: true)]
         guard let values = ArgumentReader.read(arguments(s, besides: "width"), specs, what: "'embedding'", at: s.range, diagnostics: &diagnostics),
               let width else { return nil }
         let vocabulary = values["vocabulary"]!.integer
-        let padding: Int? = values["padding_id"] == .word("none") ? nil : values["padding_id"]!.integer
+        let padding = values["padding_id"]?.integer
         if let padding, padding >= vocabulary {
             diagnostics.emit(.paddingIdInVocabulary(padding, vocabulary), at: s.arguments.first { $0.label?.name == "padding_id" }?.range ?? s.range)
             return nil

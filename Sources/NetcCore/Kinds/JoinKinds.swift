@@ -52,13 +52,13 @@ struct JoinDeclaration: NodeDeclaration {
         // Sizes, as before shapes, when every input is a vector; shapes otherwise.
         let vectors = inputs.allSatisfy(\.isVector)
         let listed = inputs.map(\.description).joined(separator: " and ")
-        if site.keyword == "concat", let k = inputs.firstIndex(where: { !$0.isVector }) {
-            if inputs.contains(where: \.isVector) {
-                diagnostics.emit(.needsVector(site.keyword, site.inputs[k].name, inputs[k]), at: site.inputs[k].range)
-                return nil
-            }
+        let concat = op is ConcatOp
+        // Vectors and shapes mixed: the shape is what to flatten.
+        if concat, inputs.contains(where: \.isVector), let k = inputs.firstIndex(where: { !$0.isVector }) {
+            diagnostics.emit(.needsVector(site.keyword, site.inputs[k].name, inputs[k]), at: site.inputs[k].range)
+            return nil
         }
-        let message: Message = site.keyword == "concat" ? .concatPositions(listed)
+        let message: Message = concat ? .concatPositions(listed)
             : vectors ? .shapeMismatch(site.keyword, listed) : .shapesMismatch(site.keyword, listed)
         var notes: [Diagnostic.Note] = zip(site.inputs, inputs).map {
             .init(message: "'\($0.name)' has \(vectors ? "size" : "shape") \($1)", range: $0.range)

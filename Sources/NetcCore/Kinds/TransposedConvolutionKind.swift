@@ -24,14 +24,10 @@ struct TransposedConvolutionKind: NodeKind {
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let what = "'\(keyword)'", rank = sequence ? 1 : 2
-        let specs = [ParameterSpec("activation", .expression, default: .word("identity")),
-                     ParameterSpec("kernel", .shape(1...Limits.kernel, maxRank: rank)),
-                     ParameterSpec("stride", .shape(1...Limits.kernel, maxRank: rank), default: .shape(Shape([1]))),
-                     ParameterSpec("padding", .shape(0...Limits.kernel, maxRank: rank), default: .shape(Shape([0]))),
-                     ParameterSpec("output_padding", .shape(0...Limits.kernel, maxRank: rank), default: .shape(Shape([0]))),
-                     ParameterSpec("dilation", .integer(1...Limits.kernel), default: .number(1)),
-                     ParameterSpec("groups", .integer(1...Limits.width), default: .number(1)),
-                     ParameterSpec("bias", .bool, default: .bool(true))]
+        let specs = WindowArguments.layerSpecs(rank: rank, padding: [
+            ParameterSpec("padding", .shape(0...Limits.kernel, maxRank: rank), default: .shape(Shape([0]))),
+            ParameterSpec("output_padding", .shape(0...Limits.kernel, maxRank: rank), default: .shape(Shape([0]))),
+        ])
         let channels = requireValue(s, "output channels", &diagnostics).flatMap {
             ArgumentReader.convert($0, ParameterSpec("output channels", .integer(1...Limits.width)), what: what, diagnostics: &diagnostics)?.integer
         }

@@ -177,7 +177,7 @@ public struct SoftmaxCrossEntropy: LossRule {
     public var tables: [(name: String, values: [Double])] { weights.map { [("classWeights", $0)] } ?? [] }
     public var fixedOutputs: (count: Int, argument: String)? { weights.map { ($0.count, "class_weights") } }
     /// The target the loss uses, t′ = (1 − ε)t + ε/n, each class's times its weight.
-    func smoothed(_ t: [Double]) -> [Double] {
+    func weightedTarget(_ t: [Double]) -> [Double] {
         let smoothed = smoothing > 0 ? t.map { (1 - smoothing) * $0 + smoothing / Double(t.count) } : t
         return weights.map { zip($0, smoothed).map(*) } ?? smoothed
     }
@@ -186,10 +186,10 @@ public struct SoftmaxCrossEntropy: LossRule {
         let m = z[at]
         let rest = z.indices.reduce(0.0) { $0 + ($1 == at ? 0 : Math.exp(z[$1] - m)) }
         let poison = z.reduce(0.0) { $0 + ($1 - $1) }  // NaN for a NaN or infinite logit, as the generated code gives
-        return zip(z, smoothed(t)).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
+        return zip(z, weightedTarget(t)).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
-        let t = smoothed(t)
+        let t = weightedTarget(t)
         let p = softmax(z), mass = t.reduce(0, +)
         return zip(p, t).map { mass * $0 - $1 }
     }
@@ -305,8 +305,8 @@ public enum Losses {
         ]) { SigmoidCrossEntropy(positiveWeights: $0["positive_weight"]!.numbers!) },
         Entry(name: "softmax_cross_entropy", parameters: [
             .init("label_smoothing", .number(0...1), default: .number(0)),
-            .init("class_weights", .numbers(0...1e6), default: .word("none")),
-        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number, weights: $0["class_weights"]!.numbers) },
+            .init("class_weights", .numbers(0...1e6), optional: true),
+        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number, weights: $0["class_weights"]?.numbers) },
         Entry(name: "hinge", parameters: []) { _ in Hinge() },
     ]
 

@@ -16,7 +16,7 @@ public enum Value: Sendable, Equatable {
     var numbers: [Double]? { if case .numbers(let v) = self { return v }; return nil }
 }
 
-/// One accepted argument: its name, what it takes, and its default (nil = required).
+/// One accepted argument: its name, what it takes, and its default (none: required, unless optional).
 public struct ParameterSpec: Sendable {
     public enum Kind: Sendable {
         case number(ClosedRange<Double>)
@@ -34,11 +34,22 @@ public struct ParameterSpec: Sendable {
     public let name: String
     public let kind: Kind
     public let defaultValue: Value?
+    /// Whether it may be left out with no value at all (PyTorch's `None`):
+    /// then the values read have no entry for it.
+    public let isOptional: Bool
 
     init(_ name: String, _ kind: Kind, default defaultValue: Value? = nil) {
         self.name = name
         self.kind = kind
         self.defaultValue = defaultValue
+        isOptional = false
+    }
+
+    init(_ name: String, _ kind: Kind, optional: Bool) {
+        self.name = name
+        self.kind = kind
+        defaultValue = nil
+        isOptional = optional
     }
 }
 
@@ -99,7 +110,7 @@ struct ArgumentReader {
         for spec in specs where values[spec.name] == nil && given[spec.name] == nil {
             if let d = spec.defaultValue {
                 values[spec.name] = d
-            } else {
+            } else if !spec.isOptional {
                 diagnostics.emit(.missingArgument(spec.name, what), at: range)
                 ok = false
             }
