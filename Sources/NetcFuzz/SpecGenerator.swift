@@ -312,17 +312,26 @@ public struct SpecGenerator: RandomNumberGenerator {
         }
         // Gather every node nothing consumes (flattened), so that all of them reach the loss.
         var dangling = order.filter { !consumed.contains($0.name) }
+        // Or classes at each position of the one node left, C × …: a 1 × 1 convolution to C channels.
+        if dangling.count == 1, let last = dangling.first, !last.isVector, chance(0.5) {
+            let entry = Losses.table.first { $0.name == "softmax_cross_entropy" }!, classes = int(2...4)
+            lines.append("  \(last.shape.count == 2 ? "conv1d" : "conv2d") out(\(last.name)): \(classes), kernel: 1")
+            lines.append("  loss " + call(entry.name, entry.parameters, first: "out", listCount: classes))
+            dangling = []
+        }
         for (k, d) in dangling.enumerated() where !d.isVector {
             lines.append("  flatten f\(k)(\(d.name))")
             dangling[k] = Drawn(name: "f\(k)", shape: [d.size])
         }
-        var head = dangling.last!.name
-        if dangling.count > 1 {
-            lines.append("  concat joined(\(dangling.map(\.name).joined(separator: ", ")))")
-            head = "joined"
+        if let last = dangling.last {
+            var head = last.name
+            if dangling.count > 1 {
+                lines.append("  concat joined(\(dangling.map(\.name).joined(separator: ", ")))")
+                head = "joined"
+            }
+            let (output, loss) = loss(after: head)
+            lines += ["  " + output, "  " + loss]
         }
-        let (output, loss) = loss(after: head)
-        lines += ["  " + output, "  " + loss]
         // Batch statistics of two samples make a near-step function that central differences cannot follow.
         let batches = lines.contains { $0.contains("batch_norm") } ? [4, 5, 8] : [1, 1, 2, 3, 4, 5, 8]
         var train = "  train \(pick(Self.optimizers)), batch: \(pick(batches))"

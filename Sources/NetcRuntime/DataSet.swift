@@ -10,8 +10,12 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
     /// `count × targetCount` values for regression data; empty when labelled.
     public private(set) var targets: [Scalar]
     public let targetCount: Int
-    /// Class labels (0-based) for classification data; nil otherwise.
+    /// Class labels (0-based) for classification data, `labelsPerSample`
+    /// per sample (a label map for segmentation); nil otherwise.
     public private(set) var labels: [Int]?
+    /// Labels per sample: 1, or a class for each position of a segmentation
+    /// model's output (its `classPositions`, H·W for an image); 0 for targets.
+    public let labelsPerSample: Int
     /// The classes' names when the labels came from names (a CSV column of words).
     public var classNames: [String]?
 
@@ -30,18 +34,24 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
         self.featureCount = featureCount
         self.targets = targets
         self.targetCount = targetCount
+        self.labelsPerSample = 0
     }
 
-    /// A classification data set: one label (0-based class) per sample.
-    public init(features: [Scalar], featureCount: Int, labels: [Int], classNames: [String]? = nil) {
-        ArgumentCheck.require(featureCount > 0 && features.count == labels.count * featureCount,
-                              "DataSet: \(features.count) feature values for \(labels.count) labels of \(featureCount) features")
+    /// A classification data set: one label (0-based class) per sample, or
+    /// for segmentation `labelsPerSample` labels per sample, row-major (the
+    /// class of each pixel, in the model's order of positions).
+    public init(features: [Scalar], featureCount: Int, labels: [Int], labelsPerSample: Int = 1, classNames: [String]? = nil) {
+        ArgumentCheck.require(featureCount > 0 && labelsPerSample > 0 && labels.count % labelsPerSample == 0
+                              && features.count == labels.count / labelsPerSample * featureCount,
+                              "DataSet: \(features.count) feature values for \(labels.count) labels, "
+                              + "\(labelsPerSample) per sample of \(featureCount) features")
         ArgumentCheck.require(labels.allSatisfy { $0 >= 0 }, "DataSet: labels must not be negative")
         self.features = features
         self.featureCount = featureCount
         self.targets = []
         self.targetCount = 0
         self.labels = labels
+        self.labelsPerSample = labelsPerSample
         self.classNames = classNames
     }
 
@@ -55,7 +65,9 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
         var copy = self
         let chosen = Array(indices)
         copy.features = chosen.flatMap { features(of: $0) }
-        if let labels { copy.labels = chosen.map { labels[$0] } } else {
+        if let labels {
+            copy.labels = chosen.flatMap { labels[($0 * labelsPerSample)..<(($0 + 1) * labelsPerSample)] }
+        } else {
             copy.targets = chosen.flatMap { targets[($0 * targetCount)..<(($0 + 1) * targetCount)] }
         }
         return copy
@@ -68,16 +80,17 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
     }
 
     /// Splits the samples in the given proportions (fractions of the whole;
-    /// the last part takes what is left), shuffled by `seed`. Labelled data is
-    /// split per class (stratified), so every part keeps the class proportions:
-    /// each class's share of a part is rounded, and its remainder goes to the last part.
+    /// the last part takes what is left), shuffled by `seed`. Labelled data
+    /// with one label per sample is split per class (stratified), so every
+    /// part keeps the class proportions: each class's share of a part is
+    /// rounded, and its remainder goes to the last part.
     public func split(_ fractions: [Double], seed: UInt64) -> [DataSet] {
         ArgumentCheck.require(!fractions.isEmpty && fractions.allSatisfy { $0 >= 0 } && fractions.reduce(0, +) <= 1 + 1e-9,
                               "DataSet.split: fractions \(fractions) must be non-negative and sum to at most 1")
         var random = SplitMix64(seed: seed)
         var parts = [[Int]](repeating: [], count: fractions.count + 1)
-        let groups: [[Int]] = labels.map { labels in
-            (0..<classCount).map { c in labels.indices.filter { labels[$0] == c } }
+        let groups: [[Int]] = labels.flatMap { labels in
+            labelsPerSample == 1 ? (0..<classCount).map { c in labels.indices.filter { labels[$0] == c } } : nil
         } ?? [Array(0..<count)]
         for group in groups {
             let members = random.shuffle(group)

@@ -255,12 +255,15 @@ extension GeneratedModel {
         var result = Evaluation(loss: Double(loss(input: data.features, target: target)))
         let output = predict(data.features)
         if let labels = data.labels, let classes = Self.info.classCount {
-            let predicted = Self.classes(of: output)
+            let predicted = Self.classes(of: output), positions = Self.info.classPositions
             result.confusion = ConfusionMatrix(predicted: predicted, labels: labels, classCount: classes, classNames: data.classNames)
             result.accuracy = Metrics.accuracy(predicted, labels)
             if classes == 2 {
-                // Class 1's score: its sigmoid output, or its logit's lead over class 0's.
-                let scores = Self.outputCount == 1 ? output : (0..<labels.count).map { output[2 * $0 + 1] - output[2 * $0] }
+                // Class 1's score: its sigmoid output, or its logit's lead over class 0's (P apart at each position).
+                let scores = Self.outputCount == 1 ? output : (0..<labels.count).map {
+                    let row = $0 / positions * Self.outputCount + $0 % positions
+                    return output[row + positions] - output[row]
+                }
                 result.rocAUC = Metrics.rocAUC(scores, labels)
             }
         } else if Self.outputCount == Self.targetCount {
@@ -272,14 +275,17 @@ extension GeneratedModel {
     }
 
     /// The class of each sample's outputs: the largest output's index, or for
-    /// one sigmoid output, 1 when it is at least 0.5.
+    /// one sigmoid output, 1 when it is at least 0.5. For segmentation, the
+    /// class at each position (`info.classPositions` per sample), the largest
+    /// of the position's channels.
     @inlinable
     public static func classes(of output: [Scalar]) -> [Int] {
         guard outputCount > 1 else { return output.map { $0 >= 0.5 ? 1 : 0 } }
-        return (0..<output.count / outputCount).map { b in
-            let row = b * outputCount
+        let positions = info.classPositions, classes = outputCount / positions
+        return (0..<output.count / outputCount * positions).map { j in
+            let row = j / positions * outputCount + j % positions
             var best = 0
-            for i in 1..<outputCount where output[row + i] > output[row + best] { best = i }
+            for k in 1..<classes where output[row + k * positions] > output[row + best * positions] { best = k }
             return best
         }
     }
@@ -295,6 +301,9 @@ extension GeneratedModel {
             ArgumentCheck.require(info.classCount != nil, "\(info.name).\(call): labelled data, but the model's loss names no classes")
             ArgumentCheck.require(data.classCount <= info.classCount!,
                                   "\(info.name).\(call): the data has \(data.classCount) classes, the model \(info.classCount!)")
+            ArgumentCheck.require(data.labelsPerSample == info.classPositions,
+                                  "\(info.name).\(call): the data has \(data.labelsPerSample) label\(data.labelsPerSample == 1 ? "" : "s") per sample, "
+                                  + "the model a class at \(info.classPositions) position\(info.classPositions == 1 ? "" : "s")")
         } else {
             ArgumentCheck.require(data.targetCount == targetCount,
                                   "\(info.name).\(call): samples have \(data.targetCount) targets, the loss takes \(targetCount)")
@@ -311,10 +320,9 @@ extension GeneratedModel {
                 for f in 0..<inputCount { input.pointee[b * inputCount + f] = data.features[i * inputCount + f] }
             }
             if let labels = data.labels {
-                if targetCount == 1 {
-                    target[b] = Scalar(labels[i])
-                } else {
-                    for k in 0..<targetCount { target[b * targetCount + k] = k == labels[i] ? 1 : 0 }
+                let positions = data.labelsPerSample
+                target.withUnsafeMutableBufferPointer {
+                    writeTargets(labels[(i * positions)..<((i + 1) * positions)], into: $0.baseAddress! + b * targetCount, "fit")
                 }
             } else {
                 for k in 0..<targetCount { target[b * targetCount + k] = data.targets[i * targetCount + k] }

@@ -177,12 +177,15 @@ public struct ModelInfo: Sendable {
     public let secondState: Int?
     /// The classes the loss names (2 for one sigmoid output); nil when it names none.
     public let classCount: Int?
+    /// The positions that each have a class: 1, or for softmax cross-entropy
+    /// over C × H × W (segmentation) H·W, the outputs' channel c of position p at c·P + p.
+    public let classPositions: Int
     /// The byte alignment of the allocation: a cache line, so that the
     /// blocks a step streams split no line (the generated layout aligns them).
     public var alignment: Int { 64 }
 
     public init(name: String, seed: UInt64, fingerprint: UInt64, tensors: [Tensor], hyperparameters: Hyperparameters,
-                firstState: Int?, secondState: Int?, classCount: Int? = nil) {
+                firstState: Int?, secondState: Int?, classCount: Int? = nil, classPositions: Int = 1) {
         self.name = name
         self.seed = seed
         self.fingerprint = fingerprint
@@ -191,6 +194,7 @@ public struct ModelInfo: Sendable {
         self.firstState = firstState
         self.secondState = secondState
         self.classCount = classCount
+        self.classPositions = classPositions
     }
 
     /// Runs of adjacent tensors that weight decay treats alike, for the

@@ -94,6 +94,18 @@ public struct ConfusionMatrix: Sendable, Equatable, CustomStringConvertible {
     public var accuracy: Double { ratio((0..<classCount).reduce(0) { $0 + counts[$1][$1] }, counts.joined().reduce(0, +)) }
     /// F1 averaged over the classes (scikit-learn's `macro` average).
     public var macroF1: Double { (0..<classCount).reduce(0.0) { $0 + f1($1) } / Double(Swift.max(classCount, 1)) }
+    /// Class `c`'s intersection over union (Jaccard index): the samples both
+    /// labelled and predicted `c` over those either is (NaN if neither is),
+    /// the usual per-class score of segmentation.
+    public func intersectionOverUnion(_ c: Int) -> Double {
+        ratio(counts[c][c], counts[c].reduce(0, +) + counts.reduce(0) { $0 + $1[c] } - counts[c][c])
+    }
+    /// Intersection over union averaged over the classes that occur in the
+    /// labels or the predictions (mIoU; NaN when none does).
+    public var meanIntersectionOverUnion: Double {
+        let scores = (0..<classCount).map(intersectionOverUnion).filter { !$0.isNaN }
+        return scores.isEmpty ? .nan : scores.reduce(0, +) / Double(scores.count)
+    }
 
     func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : .nan }
 

@@ -9,12 +9,14 @@ extension ProbabilisticClassifierModel {
     /// Each sample's probability of each class, `classCount` values per
     /// sample, row-major: softmax of its logits (shifted by the largest, so
     /// no logit overflows), or [1 − p, p] for one sigmoid output. A NaN
-    /// output makes its sample's row NaN. Allocates nothing.
+    /// output makes its sample's row NaN. For segmentation, the softmax over
+    /// the channels at each position, in the outputs' layout (class c of
+    /// position p at c·P + p). Allocates nothing.
     @inlinable
     public func probabilities(input: UnsafeBufferPointer<Scalar>, output: UnsafeMutableBufferPointer<Scalar>) {
         ArgumentCheck.require(input.count % Self.inputCount == 0,
                               "\(Self.info.name).probabilities: input count \(input.count) is not a multiple of \(Self.inputCount)")
-        let samples = input.count / Self.inputCount, n = Self.classCount
+        let samples = input.count / Self.inputCount, positions = Self.classPositions, n = Self.classCount * positions
         ArgumentCheck.require(output.count == samples * n,
                               "\(Self.info.name).probabilities: output needs \(samples * n) values (\(n) per sample), got \(output.count)")
         guard samples > 0 else { return }
@@ -30,6 +32,25 @@ extension ProbabilisticClassifierModel {
             return
         }
         predict(input: input, output: output)
+        if positions > 1 {
+            // Each position's top taken from its channels, then one exponential over the sample, then each position's sum.
+            let classes = Self.classCount
+            for s in 0..<samples {
+                let row = y + s * n
+                for p in 0..<positions {
+                    var top = row[p]
+                    for k in 1..<classes where row[k * positions + p] > top { top = row[k * positions + p] }
+                    for k in 0..<classes { row[k * positions + p] -= top }
+                }
+                Scalar.mathExp(row, minus: 0, into: row, n)
+                for p in 0..<positions {
+                    var sum: Scalar = 0
+                    for k in 0..<classes { sum += row[k * positions + p] }
+                    for k in 0..<classes { row[k * positions + p] /= sum }
+                }
+            }
+            return
+        }
         for s in 0..<samples {
             let row = y + s * n
             var top = row[0]
@@ -41,10 +62,11 @@ extension ProbabilisticClassifierModel {
         }
     }
 
-    /// Each sample's probability of each class, `classCount` values per sample, row-major.
+    /// Each sample's probability of each class, `classCount` values per sample
+    /// (at each of `classPositions` positions), row-major.
     @inlinable
     public func probabilities(_ input: [Scalar]) -> [Scalar] {
-        var output = [Scalar](repeating: 0, count: input.count / Self.inputCount * Self.classCount)
+        var output = [Scalar](repeating: 0, count: input.count / Self.inputCount * Self.classCount * Self.classPositions)
         input.withUnsafeBufferPointer { i in output.withUnsafeMutableBufferPointer { probabilities(input: i, output: $0) } }
         return output
     }

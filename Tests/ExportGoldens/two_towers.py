@@ -11,6 +11,7 @@ class NetcModule(nn.Module):
     """What every network in this file shares: netc's training step and the schedule's hook."""
 
     clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
+    class_positions = 1  # positions that each have a class over the channels (H·W for segmentation)
     batch_norms = ()  # the BatchNorm submodules
 
     def forward(self, x):

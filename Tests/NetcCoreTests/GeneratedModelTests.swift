@@ -34,6 +34,9 @@ final class GeneratedModelTests: XCTestCase {
     /// Token ids through a residual two-head attention block (Float); a causal stack of attention layers, one with a head per channel (Double).
     func testEncoder() throws { try checkAgainstInterpreter(Encoder.self, "attention.net", steps: 3) }
     func testCausal() throws { try checkAgainstInterpreter(Causal.self, "attention.net", network: "Causal", steps: 3) }
+    /// Classes at each position: a softmax over the channels of every pixel (Float) and of every step of a sequence (Double).
+    func testSegmenter() throws { try checkAgainstInterpreter(Segmenter.self, "segmentation.net", steps: 3) }
+    func testTagger() throws { try checkAgainstInterpreter(Tagger.self, "segmentation.net", network: "Tagger", steps: 3) }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
@@ -126,7 +129,7 @@ final class GeneratedModelTests: XCTestCase {
 
     func testEverySpecHasAGeneratedModelUnderTest() {
         // A new spec must get a test above (and a generated file).
-        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 21)
+        XCTAssertEqual(files(in: "\(repositoryRoot)/Specs", suffix: ".net").count, 22)
     }
 
     /// MnistMLP keeps `hidden1.weight` in 16-output panels (LinearOp.storesPanels);

@@ -134,6 +134,21 @@ final class GradientTests: XCTestCase {
         XCTAssertEqual(rule.name, "softmax_cross_entropy(class_weights: [1, 3])")
     }
 
+    /// Over C × P (classes at each position), z[c·P + p]: position 0 has
+    /// logits (0, 0) and class 0, costing ln 2; position 1 has (0, ln 3) and
+    /// class 1, costing ln 4/3; the sample's loss is their mean, and each
+    /// position's softmax − target is halved.
+    func testClassesAtEachPositionAreSoftmaxedOverTheChannels() {
+        let rule = SoftmaxCrossEntropy(positions: 2)
+        XCTAssertEqual(rule.value(logits: [0, 0, 0, log(3)], target: [1, 0, 0, 1]), (log(2) + log(4.0 / 3)) / 2, accuracy: 1e-15)
+        assertExact(rule.gradient(logits: [0, 0, 0, log(3)], target: [1, 0, 0, 1]), [-0.25, 0.125, 0.25, -0.125])
+        let fitted = SoftmaxCrossEntropy().over(Shape([3, 4, 5]))
+        XCTAssertEqual(fitted?.positions, 20)
+        XCTAssertEqual(SoftmaxCrossEntropy().over(Shape([3]))?.positions, 1)
+        XCTAssertNil(Hinge().over(Shape([3, 4])), "hinge reads a vector only")
+        XCTAssertEqual(SquaredError(mean: true, scale: 1).over(Shape([3, 4]))?.positions, 1, "a loss of real targets reads every value")
+    }
+
     func testFusedLossesStayFiniteForHugeLogits() {
         for z in [[1e4, -1e4, 0], [-1e4, -1e4, 1e4]] {
             let t = [0.0, 1, 0]
@@ -158,7 +173,8 @@ final class GradientTests: XCTestCase {
         var rules: [any LossRule] = Losses.table.map { entry in
             entry.make(Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
         }
-        rules += [SoftmaxCrossEntropy(smoothing: 0.2), SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3, 0.5, 2]), SigmoidCrossEntropy(positiveWeights: [3]), SigmoidCrossEntropy(positiveWeights: [0.5, 1, 2, 4]), Huber(delta: 0.3, mean: false), AbsoluteError(mean: false),
+        rules += [SoftmaxCrossEntropy(smoothing: 0.2), SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3, 0.5, 2]),
+                  SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3], positions: 2), SigmoidCrossEntropy(positiveWeights: [3]), SigmoidCrossEntropy(positiveWeights: [0.5, 1, 2, 4]), Huber(delta: 0.3, mean: false), AbsoluteError(mean: false),
                   SquaredError(mean: false, scale: 0.5)]
         var random = SplitMix64(seed: 21)
         for rule in rules {

@@ -11,7 +11,7 @@ final class PyTorchExportTests: XCTestCase {
     /// Every op, activation, loss, optimizer and schedule form appears in one of these.
     func testExportedModulesMatchTheirGoldens() throws {
         var written = ""
-        for spec in ["iris", "conv-layers", "interchange", "two-towers", "scheduled", "regression", "softmax-standalone", "xor", "sequences", "attention", "autoencoder"] {
+        for spec in ["iris", "conv-layers", "interchange", "two-towers", "scheduled", "regression", "softmax-standalone", "xor", "sequences", "attention", "autoencoder", "segmentation"] {
             let file = SourceFile(path: "Specs/\(spec).net", bytes: try FileIO.read("\(specs)/\(spec).net"))
             let graphs = Frontend(file: file).graphs
             XCTAssertFalse(graphs.isEmpty, spec)
@@ -26,7 +26,7 @@ final class PyTorchExportTests: XCTestCase {
                      "nn.MultiheadAttention(", "need_weights=False)", ".triu(1)", ".weight.t()", ".transpose(1, -1)).transpose(1, -1)",
                      "F.mse_loss(", "reduction=\"sum\"", "F.binary_cross_entropy_with_logits(", "F.cross_entropy(", "F.multi_margin_loss(",
                      "torch.optim.SGD(", "nesterov=True", "torch.optim.Adam(", "\"weight_decay\"", "math.cos(", "// 5", "0.9 ** ",
-                     "return t / ", "batch_norms = (", "clip_norm = ", "nn.init.normal_(", "nn.init.uniform_(", "nn.init.ones_("] {
+                     "return t / ", "batch_norms = (", "clip_norm = ", "class_positions = 64", ".reshape(z.shape[0], 4, 64)", "nn.init.normal_(", "nn.init.uniform_(", "nn.init.ones_("] {
             XCTAssertTrue(written.contains(form), "no golden shows \(form)")
         }
     }

@@ -72,7 +72,7 @@ final class RegistryTests: XCTestCase {
     /// Drawn specs use every kind, activation, loss and optimizer, and every one they draw is valid.
     func testTheFuzzerDrawsEveryEntryOfTheRegistries() {
         var words = Set<String>()
-        var lists = false
+        var lists = false, positions = 0
         for k in 0..<300 {
             var generator = SpecGenerator(seed: UInt64(k))
             let text = generator.spec(name: "G\(k)")
@@ -80,7 +80,9 @@ final class RegistryTests: XCTestCase {
             XCTAssertFalse(f.hasErrors, "\(text)\n\(f.renderedDiagnostics)")
             words.formUnion(text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
             lists = lists || text.contains("_weight: [") || text.contains("_weights: [")
+            if let graph = f.graphs.first, graph.loss.rule.positions > 1 { positions += 1 }
         }
+        XCTAssertGreaterThan(positions, 3, "specs with classes at each position")
         for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names + NetworkBuilder.optimizers.map(\.name) {
             XCTAssertTrue(words.contains(name), "no drawn spec used '\(name)'")
         }

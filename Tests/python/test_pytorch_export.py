@@ -37,7 +37,7 @@ SPECS = {
     "wide-joins.net": ["WideJoins"], "image-mlp.net": ["ImageMLP"], "mnist-mlp.net": ["MnistMLP"],
     "conv-layers.net": ["ConvLayers", "Sequence", "Tokens", "Spatial"], "interchange.net": ["Margins", "Tags", "Labels"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
     "float-convs.net": ["FloatConvs", "Separable"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
-    "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
+    "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "segmentation.net": ["Segmenter", "Tagger"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
     "attention.net": ["Encoder", "Causal"],
 }
 STEPS = 20
@@ -62,8 +62,10 @@ def batches(cls, generator):
         inputs = torch.randn(shape, generator=generator, dtype=cls.dtype)
     n = cls.target_count
     if cls.targets == "one_hot":
-        labels = torch.randint(0, n, (STEPS, cls.batch_size), generator=generator)
-        targets = torch.nn.functional.one_hot(labels, n).to(cls.dtype)
+        # A class at each position (one for a vector), channels first: class c of position p at c·P + p.
+        p = cls.class_positions
+        labels = torch.randint(0, n // p, (STEPS, cls.batch_size, p), generator=generator)
+        targets = torch.nn.functional.one_hot(labels, n // p).transpose(2, 3).reshape(STEPS, cls.batch_size, n).to(cls.dtype)
     elif cls.targets == "probabilities":
         targets = torch.rand((STEPS, cls.batch_size, n), generator=generator, dtype=cls.dtype)
         if n > 1:

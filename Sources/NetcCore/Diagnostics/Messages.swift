@@ -63,17 +63,17 @@ extension Message {
         .error("invalid-byte", "unexpected character '\(c)'" + (c.isLetter ? "; names use ASCII letters, digits and '_'" : ""))
     }
     static let lossOnInput = error("loss-on-input", "the loss must be applied to a computed node, not the input")
-    static func lossOutputsFixed(_ argument: String, _ count: Int, _ node: String, _ size: Int) -> Message {
-        .error("loss-outputs", "\(argument) has \(count) value\(count == 1 ? "" : "s"), but '\(node)' has \(size) output\(size == 1 ? "" : "s"); give one per output")
+    static func lossOutputsFixed(_ argument: String, _ count: Int, _ node: String, _ size: Int, _ unit: String) -> Message {
+        .error("loss-outputs", "\(argument) has \(count) value\(count == 1 ? "" : "s"), but '\(node)' has \(size) \(unit)\(size == 1 ? "" : "s"); give one per \(unit)")
     }
     static func lossNeedsClassVector(_ loss: String, _ node: String, _ shape: Shape) -> Message {
         .error("loss-needs-class-vector", "'\(loss)' takes a vector of class scores, but '\(node)' has shape \(shape)")
     }
     static func noteFlattenForClasses(_ node: String) -> String {
-        "to take one softmax over all its values, flatten it first ('flatten f(\(node))'); a softmax per position over the channels (segmentation, PyTorch's CrossEntropyLoss on N × C × H × W) is not supported yet"
+        "to read all its values as classes, flatten it first ('flatten f(\(node))'); 'softmax_cross_entropy' also reads a C × … node as C classes at each position"
     }
-    static func lossNeedsClasses(_ loss: String, _ size: Int) -> Message {
-        .error("loss-needs-classes", "'\(loss)' needs at least 2 outputs, '\(size)' given")
+    static func lossNeedsClasses(_ loss: String, _ node: String, _ size: Int, _ unit: String) -> Message {
+        .error("loss-needs-classes", "'\(loss)' needs at least 2 \(unit)s, but '\(node)' has \(size)")
     }
     static func malformedNumber(_ text: String) -> Message { .error("malformed-number", "malformed number '\(text)'") }
     static func missing(_ what: String, in network: String) -> Message {

@@ -107,7 +107,9 @@ public struct ModelEmitter {
         w.level += 1
         for t in tensors { w.line(t + ",") }
         w.level -= 1
-        let classes = isClassifier ? ", classCount: \(graph.outputSize == 1 ? 2 : graph.outputSize)" : ""
+        let positions = graph.loss.rule.positions
+        let classes = !isClassifier ? "" : ", classCount: \(graph.outputSize == 1 ? 2 : graph.outputSize / positions)"
+            + (positions > 1 ? ", classPositions: \(positions)" : "")
         w.line("], hyperparameters: \(graph.training.hyperparametersLiteral), firstState: \(offset(.state(0))), secondState: \(offset(.state(1)))\(classes))")
         for table in graph.loss.rule.tables {
             w.line("/// The loss's \(table.name), read by `lossAndSeed`.")

@@ -48,7 +48,7 @@ public struct PyTorchExporter {
 
     /// What a generated class and its base define besides its submodules.
     static let members: Set<String> = [
-        "input_shape", "input_ids", "output_count", "target_count", "targets", "batch_size", "dtype", "clip_norm", "batch_norms",
+        "input_shape", "input_ids", "output_count", "target_count", "targets", "batch_size", "dtype", "clip_norm", "batch_norms", "class_positions",
         "reset_parameters", "values", "loss", "make_optimizer", "make_scheduler", "lr_factor", "train_step", "_batch_counts",
     ]
 
@@ -119,6 +119,7 @@ public struct PyTorchExporter {
             \"\"\"What every network in this file shares: netc's training step and the schedule's hook.\"\"\"
 
             clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
+            class_positions = 1  # positions that each have a class over the channels (H·W for segmentation)
             batch_norms = ()  # the BatchNorm submodules
 
             def forward(self, x):
@@ -191,6 +192,7 @@ public struct PyTorchExporter {
         line(1, "batch_size = \(g.batchSize)  # the spec's")
         line(1, "dtype = torch.\(g.precision == .double ? "float64" : "float32")")
         if g.training.gradientClipNorm > 0 { line(1, "clip_norm = \(Python.float(g.training.gradientClipNorm))") }
+        if g.loss.rule.positions > 1 { line(1, "class_positions = \(g.loss.rule.positions)") }
         if !batchNorms.isEmpty { line(1, "batch_norms = \(Python.strings(batchNorms))") }
         line(0, "")
         line(1, "def __init__(self):")

@@ -138,7 +138,8 @@ public struct GradientCheck: Sendable {
     }
 
     /// A target per sample: in [−1, 1] for squared error, in [0, 1] for
-    /// binary cross-entropy, a random one-hot vector for the class losses.
+    /// binary cross-entropy, a random one-hot vector for the class losses
+    /// (at each position, for classes per position).
     static func makeTarget(_ graph: Graph, rng: inout SplitMix64) -> [Double] {
         let n = graph.nodes[graph.loss.logits].size
         return (0..<graph.batchSize).flatMap { _ -> [Double] in
@@ -146,8 +147,10 @@ public struct GradientCheck: Sendable {
             case .real: return (0..<n).map { _ in 2 * rng.nextUnit() - 1 }
             case .probabilities: return (0..<n).map { _ in rng.nextUnit() }
             case .oneHot:
-                let label = Int(rng.next() % UInt64(n))
-                return (0..<n).map { $0 == label ? 1 : 0 }
+                // A class at each position (one for a vector): class c of position p at c·P + p.
+                let positions = graph.loss.rule.positions, classes = n / positions
+                let labels = (0..<positions).map { _ in Int(rng.next() % UInt64(classes)) }
+                return (0..<n).map { $0 / positions == labels[$0 % positions] ? 1 : 0 }
             }
         }
     }

@@ -34,6 +34,12 @@ public protocol LossRule: Sendable {
     /// The number of outputs the loss's arguments fix (one weight per class),
     /// with the argument that fixes it.
     var fixedOutputs: (count: Int, argument: String)? { get }
+    /// The rule over a node of `shape`, or nil when it cannot read that shape:
+    /// a class loss reads a vector of class scores, and softmax cross-entropy
+    /// also C × … as C classes at each position.
+    func over(_ shape: Shape) -> (any LossRule)?
+    /// The positions whose classes the rule reads apart (1: the whole vector).
+    var positions: Int { get }
 }
 
 /// What a loss's targets are.
@@ -56,6 +62,8 @@ extension LossRule {
     public func kinkSides(logits z: [Double], target t: [Double]) -> [Int] { [] }
     public var tables: [(name: String, values: [Double])] { [] }
     public var fixedOutputs: (count: Int, argument: String)? { nil }
+    public func over(_ shape: Shape) -> (any LossRule)? { targets != .oneHot || shape.isVector ? self : nil }
+    public var positions: Int { 1 }
 }
 
 let z = Local.logits, t = Local.target, gz = Local.seed
@@ -155,16 +163,24 @@ public struct SigmoidCrossEntropy: LossRule {
 /// (zᵢ − top)), so ∂L/∂z = (Σᵢ wᵢt′ᵢ)·softmax(z) − w ⊙ t′: PyTorch's `weight`
 /// with probability targets. The batch loss stays the mean over samples
 /// (PyTorch's class-index targets divide by the sum of the samples' weights instead).
+///
+/// Over a C × … node (segmentation) it takes the classes at each of the P
+/// positions apart: channel c of position p is z[c·P + p], and a sample's
+/// loss is the mean of its positions' losses (PyTorch's CrossEntropyLoss on
+/// N × C × H × W, whose mean runs over N·H·W).
 public struct SoftmaxCrossEntropy: LossRule {
     public var smoothing = 0.0
     public var weights: [Double]? = nil
+    public var positions = 1
 
     /// PyTorch's cross-entropy with probability targets, averaged over the batch.
     public func pytorch(z: String, t: String, n: Int) -> String {
         var options = ""
         if let weights { options += ", weight=torch.tensor([\(weights.map(Python.float).joined(separator: ", "))], dtype=\(z).dtype)" }
         if smoothing > 0 { options += ", label_smoothing=\(Python.float(smoothing))" }
-        return "F.cross_entropy(\(z), \(t)\(options))"
+        guard positions > 1 else { return "F.cross_entropy(\(z), \(t)\(options))" }
+        func planes(_ x: String) -> String { "\(x).reshape(\(x).shape[0], \(n / positions), \(positions))" }
+        return "F.cross_entropy(\(planes(z)), \(planes(t))\(options))"
     }
     public var name: String {
         var options: [String] = []
@@ -176,12 +192,24 @@ public struct SoftmaxCrossEntropy: LossRule {
     public var fusedActivation: FusedActivation? { .softmax }
     public var tables: [(name: String, values: [Double])] { weights.map { [("classWeights", $0)] } ?? [] }
     public var fixedOutputs: (count: Int, argument: String)? { weights.map { ($0.count, "class_weights") } }
+    public func over(_ shape: Shape) -> (any LossRule)? {
+        var rule = self
+        rule.positions = shape.count / shape.dimensions[0]
+        return rule
+    }
+    /// Position p's C values of a sample's z[c·P + p].
+    func position(_ p: Int, of x: [Double]) -> [Double] { stride(from: p, to: x.count, by: positions).map { x[$0] } }
     /// The target the loss uses, t′ = (1 − ε)t + ε/n, each class's times its weight.
     func weightedTarget(_ t: [Double]) -> [Double] {
         let smoothed = smoothing > 0 ? t.map { (1 - smoothing) * $0 + smoothing / Double(t.count) } : t
         return weights.map { zip($0, smoothed).map(*) } ?? smoothed
     }
     public func value(logits z: [Double], target t: [Double]) -> Double {
+        guard positions > 1 else { return classValue(logits: z, target: t) }
+        return (0..<positions).reduce(0.0) { $0 + classValue(logits: position($1, of: z), target: position($1, of: t)) } / Double(positions)
+    }
+    /// One position's loss over its classes.
+    func classValue(logits z: [Double], target t: [Double]) -> Double {
         guard let at = z.indices.max(by: { z[$0] < z[$1] }) else { return 0 }
         let m = z[at]
         let rest = z.indices.reduce(0.0) { $0 + ($1 == at ? 0 : Math.exp(z[$1] - m)) }
@@ -189,6 +217,14 @@ public struct SoftmaxCrossEntropy: LossRule {
         return zip(z, weightedTarget(t)).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
+        guard positions > 1 else { return classGradient(logits: z, target: t) }
+        var g = [Double](repeating: 0, count: z.count)
+        for p in 0..<positions {
+            for (c, v) in classGradient(logits: position(p, of: z), target: position(p, of: t)).enumerated() { g[c * positions + p] = v / Double(positions) }
+        }
+        return g
+    }
+    func classGradient(logits z: [Double], target t: [Double]) -> [Double] {
         let t = weightedTarget(t)
         let p = softmax(z), mass = t.reduce(0, +)
         return zip(p, t).map { mass * $0 - $1 }
@@ -200,6 +236,14 @@ public struct SoftmaxCrossEntropy: LossRule {
         c.append(.perSample(count: "count", bindings: [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)],
                             body: {
             var b = CodeBuilder()
+            if positions > 1 {
+                // Each position's top over its classes, held in the first class's plane, which is written last.
+                let classes = n / positions
+                b.line("for p in 0..<\(positions) { \(gz)[p] = \(z)[p] }")
+                b.line("for c in 1..<\(classes) { let row = c &* \(positions); for p in 0..<\(positions) { let v = \(z)[row &+ p]; if v > \(gz)[p] { \(gz)[p] = v } } }")
+                b.line("for c in stride(from: \(classes - 1), through: 0, by: -1) { let row = c &* \(positions); for p in 0..<\(positions) { \(gz)[row &+ p] = \(z)[row &+ p] - \(gz)[p] } }")
+                return b.statements
+            }
             b.line("var top = \(z)[0]")
             b.line("for i in 1..<\(n) where \(z)[i] > top { top = \(z)[i] }")
             b.line("for i in 0..<\(n) { \(gz)[i] = \(z)[i] - top }")
@@ -210,6 +254,7 @@ public struct SoftmaxCrossEntropy: LossRule {
     }
 
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
+        guard positions == 1 else { return emitPositions(n / positions, &c) }
         // gz holds e^(zᵢ − top) from the prologue; top and its index again (n comparisons).
         c.line("var top = \(z)[0]")
         c.line("var at = 0")
@@ -230,6 +275,30 @@ public struct SoftmaxCrossEntropy: LossRule {
         }
         c.line("let scale = mass / sum")
         c.line("for i in 0..<\(n) { \(gz)[i] = (scale * \(gz)[i] - \(target)) * invBatch }")
+    }
+
+    /// The per-sample body over `classes` × P: each position as above, its
+    /// classes P apart; the sample's loss and gradient divided by P.
+    func emitPositions(_ classes: Int, _ c: inout CodeBuilder) {
+        let p = positions
+        var target: Code = smoothing > 0 ? "(\(literal(1 - smoothing)) * \(t)[i] + \(literal(smoothing / Double(classes))))" : "\(t)[i]"
+        if weights != nil { target = "classWeights[k] * \(target)" }
+        c.line("let step = invBatch * \(literal(1 / Double(p)))")
+        c.line("var sampleLoss: Scalar = 0")
+        c.block("for p in 0..<\(p)") {
+            $0.line("var top = \(z)[p]")
+            $0.line("var at = 0")
+            $0.line("for k in 1..<\(classes) where \(z)[k &* \(p) &+ p] > top { top = \(z)[k &* \(p) &+ p]; at = k }")
+            $0.line("var sum: Scalar = 0")
+            $0.line("var rest: Scalar = 0")
+            $0.line("for k in 0..<\(classes) { let e = \(gz)[k &* \(p) &+ p]; sum += e; if k != at { rest += e } }")
+            $0.line("let logSum = Math.log1p(rest)")
+            $0.line("var mass: Scalar = 0")
+            $0.line("for k in 0..<\(classes) { let i = k &* \(p) &+ p; let ti = \(target); mass += ti; sampleLoss += ti * (logSum - (\(z)[i] - top)) }")
+            $0.line("let scale = mass / sum")
+            $0.line("for k in 0..<\(classes) { let i = k &* \(p) &+ p; \(gz)[i] = (scale * \(gz)[i] - \(target)) * step }")
+        }
+        c.line("loss += sampleLoss * \(literal(1 / Double(p)))")
     }
 }
 

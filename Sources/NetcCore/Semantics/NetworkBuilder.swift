@@ -42,7 +42,11 @@ struct NetworkBuilder {
         if let s = settings["precision"], let p = readPrecision(s) { precision = p }
         var loss: (rule: any LossRule, node: Int, logits: Int?)?
         if let s = settings["loss"] {
-            if let (rule, node, id, ranges) = readLoss(s) { loss = (rule, node, checkLoss(rule, node, id, ranges)) }
+            if let (read, node, id, ranges) = readLoss(s) {
+                var rule = read
+                let logits = checkLoss(&rule, node, id, ranges)
+                loss = (rule, node, logits)
+            }
         } else if !unreadSettings.contains("loss") {
             diagnostics.emit(.missing("loss", in: decl.name.name), at: decl.name.range)
         }
@@ -163,26 +167,33 @@ struct NetworkBuilder {
         }
     }
 
-    /// Checks that a loss fits its node; returns the node whose value the loss differentiates.
-    mutating func checkLoss(_ rule: any LossRule, _ node: Int, _ id: Identifier, _ ranges: [String: SourceRange]) -> Int? {
+    /// Checks that a loss fits its node, and fits the rule to the node's shape;
+    /// returns the node whose value the loss differentiates.
+    mutating func checkLoss(_ rule: inout any LossRule, _ node: Int, _ id: Identifier, _ ranges: [String: SourceRange]) -> Int? {
         let d = declared[node]
         if d.isInput {
             diagnostics.emit(.lossOnInput, at: id.range)
             return nil
         }
-        if rule.targets == .oneHot, let size = d.shape?.count ?? d.declaration?.declaredSize, size < 2 {
-            diagnostics.emit(.lossNeedsClasses(rule.name, size), at: id.range)
+        // A class loss reads a vector; softmax cross-entropy also C × … as classes at each
+        // position (PyTorch's CrossEntropyLoss on N × C × H × W). Never one softmax over a whole image, silently.
+        if let shape = d.shape {
+            guard let fitted = rule.over(shape) else {
+                diagnostics.emit(.lossNeedsClassVector(rule.name, d.name.name, shape), at: id.range,
+                                 notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range),
+                                         .init(message: Message.noteFlattenForClasses(d.name.name), range: nil)])
+                return nil
+            }
+            rule = fitted
         }
-        // A class loss over a C × … node would take one softmax over all its values, where
-        // PyTorch's CrossEntropyLoss on N × C × H × W takes one per position: not silently.
-        if rule.targets == .oneHot, let shape = d.shape, !shape.isVector {
-            diagnostics.emit(.lossNeedsClassVector(rule.name, d.name.name, shape), at: id.range,
-                             notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range),
-                                     .init(message: Message.noteFlattenForClasses(d.name.name), range: nil)])
-            return nil
+        // Its outputs, or with classes at each position, its channels.
+        let size = d.shape?.count ?? d.declaration?.declaredSize
+        let (outputs, unit) = rule.positions > 1 ? (d.shape?.dimensions[0], "channel") : (size, "output")
+        if rule.targets == .oneHot, let outputs, outputs < 2 {
+            diagnostics.emit(.lossNeedsClasses(rule.name, d.name.name, outputs, unit), at: id.range)
         }
-        if let (count, argument) = rule.fixedOutputs, let size = d.shape?.count ?? d.declaration?.declaredSize, size != count {
-            diagnostics.emit(.lossOutputsFixed(argument, count, d.name.name, size), at: ranges[argument] ?? id.range,
+        if let (count, argument) = rule.fixedOutputs, let outputs, outputs != count {
+            diagnostics.emit(.lossOutputsFixed(argument, count, d.name.name, outputs, unit), at: ranges[argument] ?? id.range,
                              notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
             return nil
         }
