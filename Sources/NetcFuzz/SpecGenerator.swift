@@ -124,10 +124,16 @@ public struct SpecGenerator: RandomNumberGenerator {
         "attention": { g, name, order in
             let sequences = order.filter { $0.shape.count == 2 }
             guard !sequences.isEmpty else { return nil }
-            let from = g.pick(sequences), channels = from.shape[0]
+            // A sequence as long as a vector input (an embedding's) most often: its ids can mask padding.
+            let matching = order[0].isVector ? sequences.filter { $0.shape[1] == order[0].size } : []
+            let from = !matching.isEmpty && g.chance(0.7) ? g.pick(matching) : g.pick(sequences), channels = from.shape[0]
             let heads = g.pick((1...channels).filter { channels % $0 == 0 })
-            let line = "attention \(name)(\(from.name))" + (heads > 1 || g.chance(0.3) ? ", heads: \(heads)" : "") + (g.chance(0.4) ? ", causal: true" : "")
-            return (line, Drawn(name: name, shape: from.shape), [from.name])
+            // Padding masked by the network's input, one id per position (ids where an embedding reads them).
+            let input = order[0], masks = input.isVector && input.size == from.shape[1] && g.chance(0.7)
+            let inputs = masks ? [from.name, input.name] : [from.name]
+            let line = "attention \(name)(\(inputs.joined(separator: ", ")))" + (heads > 1 || g.chance(0.3) ? ", heads: \(heads)" : "")
+                + (g.chance(0.4) ? ", causal: true" : "") + (masks ? ", padding_id: \(g.int(0...2))" : "")
+            return (line, Drawn(name: name, shape: from.shape), inputs)
         },
         "global_avg_pool": { g, name, order in g.globalPool("global_avg_pool", name, order) },
         "global_max_pool": { g, name, order in g.globalPool("global_max_pool", name, order) },
@@ -301,6 +307,14 @@ public struct SpecGenerator: RandomNumberGenerator {
         lines.append("  input x: " + input.map(String.init).joined(separator: "x"))
         order.append(Drawn(name: "x", shape: input))
         let kinds = NodeKinds.all.map(\.keyword).filter { Self.nodes[$0] != nil }
+        // Sometimes a padded token sequence: ids through an embedding, then attention that masks the padding.
+        if input.count == 1 && chance(0.1) {
+            let width = pick([2, 4]), padding = int(0...2)
+            lines += ["  embedding t0(x): \(width), vocabulary: \(int(3...9)), padding_id: \(padding)",
+                      "  attention t1(t0, x), heads: \(pick([1, 2])), padding_id: \(padding)" + (chance(0.3) ? ", causal: true" : "")]
+            order += [Drawn(name: "t0", shape: [width, input[0]]), Drawn(name: "t1", shape: [width, input[0]])]
+            consumed.formUnion(["x", "t0"])
+        }
         for k in 0..<int(1...6) {
             let name = "n\(k)"
             var drawn = Self.nodes[pick(kinds)]!(&self, name, order)

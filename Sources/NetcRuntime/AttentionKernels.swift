@@ -15,10 +15,12 @@ internal import CNetcRuntime
 public enum AttentionKernels {
     /// O_h = softmax(Q_h K_hᵀ · scale) V_h for every head, the probabilities
     /// kept in `p`; `kv` is room for K and V transposed (2 · channels · length).
+    /// With `ids`, the sample's, a key whose id is `paddingId` gets
+    /// probability 0 (`maskPadding`).
     @inlinable
     public static func mix<T: BinaryFloatingPoint & MathScalar>(
         _ qkv: UnsafeMutablePointer<T>, _ p: UnsafeMutablePointer<T>, _ o: UnsafeMutablePointer<T>, _ kv: UnsafeMutablePointer<T>,
-        channels E: Int, length L: Int, heads H: Int, causal: Bool, scale: T
+        channels E: Int, length L: Int, heads H: Int, causal: Bool, scale: T, ids: UnsafeMutablePointer<T>? = nil, paddingId: T = 0
     ) {
         let D = E / H, G = 3 &* E, kt = kv
         transposeKeysAndValues(qkv, kv, channels: E, length: L)
@@ -31,6 +33,10 @@ public enum AttentionKernels {
                 for d in 0..<D {
                     let qd = q[d] * scale, keys = kt + (h &* D &+ d) &* L
                     for j in 0..<n { scores[j] += qd * keys[j] }
+                }
+                if let ids, !maskPadding(scores, n, ids, paddingId) {
+                    for d in 0..<D { out[d] = 0 }
+                    continue
                 }
                 var top = -T.infinity
                 for j in 0..<n { top = scores[j] > top ? scores[j] : top }  // a NaN score is not the top, and its exponential is NaN
@@ -46,6 +52,20 @@ public enum AttentionKernels {
                 }
             }
         }
+    }
+
+    /// Sets the scores of padded keys (id `paddingId`) to −∞, so their
+    /// exponentials, and probabilities, are 0; when every key is padding,
+    /// sets the whole row to 0 and returns false: the query mixes nothing
+    /// (PyTorch's softmax of −∞ alone gives NaN).
+    @inlinable
+    static func maskPadding<T: BinaryFloatingPoint>(_ scores: UnsafeMutablePointer<T>, _ n: Int, _ ids: UnsafeMutablePointer<T>, _ paddingId: T) -> Bool {
+        var open = 0
+        for j in 0..<n {
+            if ids[j] == paddingId { scores[j] = -T.infinity } else { open &+= 1 }
+        }
+        if open == 0 { scores.update(repeating: 0, count: n) }
+        return open > 0
     }
 
     /// dQ, dK, dV (overwritten in `dqkv`, laid out as q, k, v) from dO:
@@ -127,9 +147,11 @@ public enum AttentionKernels {
     }
 
     /// The value of the first `count` samples of x ([count][channels][length]
-    /// in and out); keeps what `backward` reads in `work`.
+    /// in and out); keeps what `backward` reads in `work`. With `ids`
+    /// ([count][length]), a key whose id is `paddingId` is masked (`maskPadding`).
     public static func forward(
         _ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, causal: Bool, scale: Float,
+        ids: UnsafeMutablePointer<Float>? = nil, paddingId: Float = 0,
         wi: UnsafeMutablePointer<Float>, bi: UnsafeMutablePointer<Float>, wo: UnsafeMutablePointer<Float>, bo: UnsafeMutablePointer<Float>,
         work: UnsafeMutablePointer<Float>, _ l: Layout, count: Int
     ) {
@@ -139,7 +161,7 @@ public enum AttentionKernels {
         let panels = work + l.weightPanels
         ProductWeights(wi, rows: 3 &* E, columns: E, panels: panels).product(bi, xs, qkv, count: rows)
         var job = MixJob(qkv: qkv, p: p, mixed: o, qkvGradient: qkv, rooms: work + l.head, layout: l, causal: causal, scale: scale,
-                         count: count, backward: false)
+                         ids: ids, paddingId: paddingId, count: count, backward: false)
         job.run(work: 2 * Double(count * L * L * E))
         ProductWeights(wo, rows: E, columns: E, panels: panels + 3 &* E &* E).product(bo, o, ys, count: rows)
         for b in 0..<count {
@@ -165,7 +187,7 @@ public enum AttentionKernels {
         if let dwo { CPUKernels.weightGradient(dys, o, dwo, dbo, n: E, m: E, count: rows) }
         CPUKernels.inputGradient(dys, wo, dO, accumulate: false, n: E, m: E, count: rows)
         var job = MixJob(qkv: qkv, p: p, mixed: dO, qkvGradient: dqkv, rooms: work + l.head, layout: l, causal: causal, scale: scale,
-                         count: count, backward: true)
+                         ids: nil, paddingId: 0, count: count, backward: true)
         job.run(work: 4 * Double(count * L * L * E))
         if let dwi { CPUKernels.weightGradient(dqkv, xs, dwi, dbi, n: E, m: 3 &* E, count: rows) }
         guard let dx else { return }
@@ -189,7 +211,10 @@ public enum AttentionKernels {
     /// `mixed` is O, or dO when `backward`.
     struct MixJob {
         let qkv, p, mixed, qkvGradient, rooms: UnsafeMutablePointer<Float>
-        let layout: Layout, causal: Bool, scale: Float, count: Int, backward: Bool
+        let layout: Layout, causal: Bool, scale: Float
+        /// The samples' ids, when padding is masked (forward only: a masked key's P is 0, so the backward pass needs no mask).
+        let ids: UnsafeMutablePointer<Float>?, paddingId: Float
+        let count: Int, backward: Bool
 
         func run(_ samples: Range<Int>) {
             let (E, L, H) = (layout.channels, layout.length, layout.heads)
@@ -199,7 +224,8 @@ public enum AttentionKernels {
                 if backward {
                     mixHeadsBackward(qkv + s, probabilities, m, qkvGradient + s, room, layout, causal: causal, scale: scale)
                 } else {
-                    mixHeads(qkv + s, probabilities, m, room, layout, causal: causal, scale: scale)
+                    mixHeads(qkv + s, probabilities, m, room, layout, causal: causal, scale: scale,
+                             ids: ids.map { $0 + b &* L }, paddingId: paddingId)
                 }
             }
         }
@@ -232,7 +258,7 @@ public enum AttentionKernels {
     /// `mix` for one Float sample through the dense kernels: per head,
     /// S = Q_h K_hᵀ and O_h = P V_h are each one product.
     static func mixHeads(_ qkv: UnsafeMutablePointer<Float>, _ p: UnsafeMutablePointer<Float>, _ o: UnsafeMutablePointer<Float>,
-                         _ room: HeadRoom, _ l: Layout, causal: Bool, scale: Float) {
+                         _ room: HeadRoom, _ l: Layout, causal: Bool, scale: Float, ids: UnsafeMutablePointer<Float>?, paddingId: Float) {
         let (E, L, H) = (l.channels, l.length, l.heads), D = E / H, G = 3 &* E
         for h in 0..<H {
             for t in 0..<L {
@@ -247,11 +273,13 @@ public enum AttentionKernels {
             CPUKernels.linear(room.k, nil, room.q, scores, n: D, m: L, count: L)
             for i in 0..<L {
                 let row = scores + i &* L, n = causal ? i &+ 1 : L
-                var top = -Float.infinity
-                for j in 0..<n {
-                    row[j] *= scale
-                    top = row[j] > top ? row[j] : top  // a NaN score is not the top, and its exponential is NaN
+                for j in 0..<n { row[j] *= scale }
+                if let ids, !maskPadding(row, n, ids, paddingId) {
+                    for j in n..<L { row[j] = 0 }
+                    continue
                 }
+                var top = -Float.infinity
+                for j in 0..<n { top = row[j] > top ? row[j] : top }  // a NaN score is not the top, and its exponential is NaN
                 Math.exp(row, minus: top, into: row, n)
                 var sum: Float = 0
                 for j in 0..<n { sum += row[j] }

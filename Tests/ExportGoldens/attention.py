@@ -193,3 +193,135 @@ class Causal(NetcModule):
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
+
+
+class Padded(NetcModule):
+    """Padded from attention.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Padded.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Padded.safetensors")
+    """
+
+    input_shape = (8,)  # one sample's input
+    input_ids = 6  # the ids' bound when the input holds ids for an embedding
+    output_count = 2  # values forward returns per sample
+    target_count = 2  # values loss reads per sample
+    targets = "one_hot"  # real, probabilities or one_hot
+    batch_size = 4  # the spec's
+    dtype = torch.float32
+
+    def __init__(self):
+        super().__init__()
+        self.e = nn.Embedding(6, 8, padding_idx=0)
+        self.p = nn.Embedding(8, 8)
+        self.a = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.out = nn.Linear(8, 2)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.e.weight, -0.816496580927726, 0.816496580927726)
+            self.e.weight[0].zero_()  # the padding id's row
+            nn.init.uniform_(self.p.weight, -0.816496580927726, 0.816496580927726)
+            nn.init.uniform_(self.a.in_proj_weight, -0.4330127018922193, 0.4330127018922193)
+            nn.init.zeros_(self.a.in_proj_bias)
+            nn.init.uniform_(self.a.out_proj.weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.a.out_proj.bias)
+            nn.init.uniform_(self.out.weight, -0.7745966692414834, 0.7745966692414834)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, tokens):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        tokens = tokens.reshape(-1, 8)
+        e = self.e(tokens.long()).transpose(1, 2)
+        p = e + self.p.weight.t()
+        a = self.a(p.transpose(1, 2), p.transpose(1, 2), p.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 0.0)[0].transpose(1, 2)
+        r = p + a
+        g = r.flatten(2).mean(2)
+        out = self.out(g)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.cross_entropy(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.SGD(self.parameters(), lr=0.1, momentum=0.9)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0
+
+
+class Masked(NetcModule):
+    """Masked from attention.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Masked.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Masked.safetensors")
+    """
+
+    input_shape = (7,)  # one sample's input
+    input_ids = 4  # the ids' bound when the input holds ids for an embedding
+    output_count = 2  # values forward returns per sample
+    target_count = 2  # values loss reads per sample
+    targets = "real"  # real, probabilities or one_hot
+    batch_size = 3  # the spec's
+    dtype = torch.float64
+
+    def __init__(self):
+        super().__init__()
+        self.e = nn.Embedding(4, 4, padding_idx=2)
+        self.a = nn.MultiheadAttention(4, 2, batch_first=True)
+        self.b = nn.MultiheadAttention(4, 1, batch_first=True)
+        self.out = nn.Linear(4, 2)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.e.weight, -1.0954451150103321, 1.0954451150103321)
+            self.e.weight[2].zero_()  # the padding id's row
+            nn.init.uniform_(self.a.in_proj_weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.a.in_proj_bias)
+            nn.init.uniform_(self.a.out_proj.weight, -0.8660254037844386, 0.8660254037844386)
+            nn.init.zeros_(self.a.out_proj.bias)
+            nn.init.uniform_(self.b.in_proj_weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.b.in_proj_bias)
+            nn.init.uniform_(self.b.out_proj.weight, -0.8660254037844386, 0.8660254037844386)
+            nn.init.zeros_(self.b.out_proj.bias)
+            nn.init.uniform_(self.out.weight, -1.0, 1.0)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, tokens):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        tokens = tokens.reshape(-1, 7)
+        e = self.e(tokens.long()).transpose(1, 2)
+        a = self.a(e.transpose(1, 2), e.transpose(1, 2), e.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 2.0)[0].transpose(1, 2)
+        b = self.b(a.transpose(1, 2), a.transpose(1, 2), a.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 2.0)[0].transpose(1, 2)
+        m = b.flatten(2).max(2).values
+        out = self.out(m)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.mse_loss(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.SGD(self.parameters(), lr=0.05, momentum=0.9)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0

@@ -34,6 +34,9 @@ final class GeneratedModelTests: XCTestCase {
     /// Token ids through a residual two-head attention block (Float); a causal stack of attention layers, one with a head per channel (Double).
     func testEncoder() throws { try checkAgainstInterpreter(Encoder.self, "attention.net", steps: 3) }
     func testCausal() throws { try checkAgainstInterpreter(Causal.self, "attention.net", network: "Causal", steps: 3) }
+    /// Padded keys masked by the ids: through `AttentionKernels`' batch path (Float) and `mix`, two layers deep (Double).
+    func testPadded() throws { try checkAgainstInterpreter(Padded.self, "attention.net", network: "Padded", steps: 3) }
+    func testMasked() throws { try checkAgainstInterpreter(Masked.self, "attention.net", network: "Masked", steps: 3) }
     /// Classes at each position: a softmax over the channels of every pixel (Float) and of every step of a sequence (Double).
     func testSegmenter() throws { try checkAgainstInterpreter(Segmenter.self, "segmentation.net", steps: 3) }
     func testTagger() throws { try checkAgainstInterpreter(Tagger.self, "segmentation.net", network: "Tagger", steps: 3) }

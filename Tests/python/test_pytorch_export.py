@@ -38,7 +38,7 @@ SPECS = {
     "conv-layers.net": ["ConvLayers", "Sequence", "Tokens", "Spatial"], "interchange.net": ["Margins", "Tags", "Labels"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
     "float-convs.net": ["FloatConvs", "Separable"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
     "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "segmentation.net": ["Segmenter", "Tagger"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
-    "attention.net": ["Encoder", "Causal"],
+    "attention.net": ["Encoder", "Causal", "Padded", "Masked"],
 }
 STEPS = 20
 # Largest relative difference accepted: the two sides add in different orders.

@@ -34,7 +34,9 @@ public struct BackwardGraph: Sendable {
         self.inputGradient = inputGradient
         // Nodes from which the loss is reached along edges gradients flow through.
         var onLossPath: Set<Int> = [graph.loss.logits]
-        for n in graph.nodes.reversed() where onLossPath.contains(n.id) && n.op.differentiable { onLossPath.formUnion(n.inputs) }
+        for n in graph.nodes.reversed() where onLossPath.contains(n.id) {
+            for (k, i) in n.inputs.enumerated() where n.op.differentiates(input: k) { onLossPath.insert(i) }
+        }
         var dependsOnVariable = [Bool](repeating: false, count: graph.nodes.count)
         for n in graph.nodes {
             dependsOnVariable[n.id] = n.id == graph.input ? inputGradient
@@ -47,7 +49,7 @@ public struct BackwardGraph: Sendable {
         var assigned = Set<Int>()
         for n in graph.nodes.reversed() where needsGradient[n.id] && n.id != graph.input {
             order.append(n.id)
-            for (k, i) in n.inputs.enumerated() where needsGradient[i] && n.op.differentiable {
+            for (k, i) in n.inputs.enumerated() where needsGradient[i] && n.op.differentiates(input: k) {
                 edges.append(Edge(from: n.id, to: i, inputIndex: k, accumulates: !assigned.insert(i).inserted))
             }
             for t in n.parameters { parameterGradients.append((n.id, t)) }

@@ -2,7 +2,9 @@
 /// multi-head scaled dot-product self-attention over a sequence of
 /// channels × length, as PyTorch's `nn.MultiheadAttention(channels, heads,
 /// batch_first=True)` called with the transposed sequence as query, key and
-/// value; its value is another sequence of the same shape.
+/// value; its value is another sequence of the same shape. With the
+/// network's ids as a second input and `padding_id`, no position attends to
+/// a padded one (PyTorch's `key_padding_mask`).
 struct AttentionKind: NodeKind {
     var keyword: String { "attention" }
     var summary: String {
@@ -10,14 +12,24 @@ struct AttentionKind: NodeKind {
     }
     var example: String { "attention k(x), heads: 2" }
     var exampleInput: String { "4x3" }
-    var arity: Arity { .one }
+    var arity: Arity { .oneOrTwo }
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let specs = [ParameterSpec("heads", .integer(1...Limits.width), default: .number(1)),
-                     ParameterSpec("causal", .bool, default: .bool(false))]
+                     ParameterSpec("causal", .bool, default: .bool(false)),
+                     ParameterSpec("padding_id", .integer(0...Limits.parameters), optional: true)]
         let note = "its output has its input's channels; the number of heads is an option: '\(keyword) \(s.name?.name ?? "a")(…), heads: 4'"
         guard let values = options(s, specs, &diagnostics, valueNote: note) else { return nil }
-        return AttentionDeclaration(heads: values["heads"]!.integer, causal: values["causal"]!.bool)
+        let padding = values["padding_id"]?.integer
+        let masks = (s.inputs?.count ?? 1) == 2
+        // More than two inputs is the arity's error alone.
+        guard masks == (padding != nil) || (s.inputs?.count ?? 1) > 2 else {
+            let node = s.name?.name ?? "a", input = s.inputs?.first?.name ?? "x"
+            diagnostics.emit(.paddingMaskNeedsIds(masks), at: s.name?.range ?? s.range,
+                             notes: [.init(message: "mask padded keys with the network's ids: '\(keyword) \(node)(\(input), tokens), padding_id: 0'", range: nil)])
+            return nil
+        }
+        return AttentionDeclaration(heads: values["heads"]!.integer, causal: values["causal"]!.bool, padding: padding)
     }
 }
 
@@ -25,10 +37,23 @@ struct AttentionDeclaration: NodeDeclaration {
     let heads: Int
     /// Each position attends only to itself and the positions before it.
     let causal: Bool
+    /// The id of padding in the second input, the network's ids: no position attends to a padded one.
+    let padding: Int?
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         guard WindowArguments.isSequence(inputs[0], site, &diagnostics) else { return nil }
         let channels = inputs[0].dimensions[0]
+        if inputs.count == 2 {
+            let ids = site.inputs.count > 1 ? site.inputs[1].name : ""
+            guard site.readsNetworkInput.count > 1 && site.readsNetworkInput[1] else {
+                diagnostics.emit(.paddingMaskFromInput(ids), at: site.name.range)
+                return nil
+            }
+            guard inputs[1] == Shape([inputs[0].dimensions[1]]) else {
+                diagnostics.emit(.paddingMaskLength(ids, inputs[1], site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
+                return nil
+            }
+        }
         guard channels % heads == 0 else {
             diagnostics.emit(.headsDivide(heads, site.inputs.first?.name ?? "", channels), at: site.name.range,
                              notes: [Diagnostic.Note(message: "each head takes channels ÷ heads of them (PyTorch's embed_dim % num_heads == 0): "
@@ -56,7 +81,8 @@ struct AttentionDeclaration: NodeDeclaration {
 
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let shape = g.shape(inputs[0])
-        let op = AttentionOp(channels: shape.dimensions[0], length: shape.dimensions[1], heads: heads, causal: causal)
+        let op = AttentionOp(channels: shape.dimensions[0], length: shape.dimensions[1], heads: heads, causal: causal,
+                             paddingId: padding.map(Double.init))
         let id = g.add(name.name, op, inputs: inputs, shape: shape, parameters: tensors, range: name.range)
         return (id, id)
     }

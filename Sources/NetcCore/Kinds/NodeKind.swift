@@ -27,6 +27,8 @@ public enum Arity: Sendable {
     case none
     /// One: the node named in parentheses, else the one declared before.
     case one
+    /// One as `one`, or two named in parentheses (the second an auxiliary input, such as ids that mask padding).
+    case oneOrTwo
     /// Two or more, named in parentheses.
     case twoOrMore
 }

@@ -10,21 +10,34 @@ import NetcRuntime
 ///     O_h = P_h V_h;  Y = O W_outᵀ + b_out
 ///
 /// A causal layer masks the scores of later positions (PyTorch's
-/// upper-triangular `attn_mask`). The value is Y transposed back,
+/// upper-triangular `attn_mask`); with `paddingId`, the second input's ids
+/// mask the keys of padded positions (PyTorch's `key_padding_mask`). A
+/// masked key's probability is 0, so no gradient reaches it through P; a
+/// query left with no key mixes nothing (O = 0, where PyTorch gives NaN).
+/// The value is Y transposed back,
 /// channels × length. The derivative: with dY, dO = dY W_out; per head
 /// dP = dO_h V_hᵀ, dS = P ⊙ (dP − rowsum(P ⊙ dP)), dQ_h = dS K_h / √D,
 /// dK_h = dSᵀ Q_h / √D, dV_h = Pᵀ dO_h; then dX = [dQ dK dV] W_in.
 public struct AttentionOp: Op {
     public let channels: Int, length: Int, heads: Int, causal: Bool
+    /// The id of padding in the second input; nil: no second input.
+    public var paddingId: Double? = nil
     public var name: String { "attention" }
+    /// The ids that mask padding get no gradient.
+    public func differentiates(input k: Int) -> Bool { k == 0 }
 
     /// D, the channels of one head.
     var width: Int { channels / heads }
     var scale: Double { 1 / Double(width).squareRoot() }
     /// The positions query i attends to: 0..<keys(i).
     func keys(_ i: Int) -> Int { causal ? i + 1 : length }
+    /// Those of them whose keys are not padding, given the sample's ids.
+    func keys(_ i: Int, ids: [Double]?) -> [Int] {
+        guard let ids, let paddingId else { return Array(0..<keys(i)) }
+        return (0..<keys(i)).filter { ids[$0] != paddingId }
+    }
 
-    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? Shape([channels, length]) : nil }
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == (paddingId == nil ? 1 : 2) ? Shape([channels, length]) : nil }
 
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         let (e, l) = (channels, length), pairs = causal ? l * (l + 1) / 2 : l * l
@@ -67,7 +80,7 @@ public struct AttentionOp: Op {
     }
 
     /// One sample's [Q K V] by position, each head's P, and O by position.
-    func record(_ x: [Double], _ node: Node, _ parameters: [Double], _ graph: Graph) -> (qkv: [Double], p: [Double], o: [Double]) {
+    func record(_ x: [Double], ids: [Double]?, _ node: Node, _ parameters: [Double], _ graph: Graph) -> (qkv: [Double], p: [Double], o: [Double]) {
         let (wi, bi, _, _) = offsets(node, graph), (e, l, d) = (channels, length, width)
         var qkv = [Double](repeating: 0, count: 3 * e * l)
         for t in 0..<l {
@@ -80,11 +93,13 @@ public struct AttentionOp: Op {
         var p = [Double](repeating: 0, count: heads * l * l), o = [Double](repeating: 0, count: l * e)
         for h in 0..<heads {
             for i in 0..<l {
-                let scores = (0..<keys(i)).map { j in
+                let open = keys(i, ids: ids)
+                guard !open.isEmpty else { continue }
+                let scores = open.map { j in
                     scale * (0..<d).reduce(0.0) { $0 + qkv[i * 3 * e + h * d + $1] * qkv[j * 3 * e + e + h * d + $1] }
                 }
                 let top = scores.max()!, exponentials = scores.map { Math.exp($0 - top) }, sum = exponentials.reduce(0, +)
-                for (j, v) in exponentials.enumerated() {
+                for (j, v) in zip(open, exponentials) {
                     p[(h * l + i) * l + j] = v / sum
                     for k in 0..<d { o[i * e + h * d + k] += v / sum * qkv[j * 3 * e + 2 * e + h * d + k] }
                 }
@@ -95,7 +110,7 @@ public struct AttentionOp: Op {
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
         let (_, _, wo, bo) = offsets(node, graph), (e, l) = (channels, length)
-        let o = record(inputs[0], node, parameters, graph).o
+        let o = record(inputs[0], ids: inputs.count > 1 ? inputs[1] : nil, node, parameters, graph).o
         return (0..<(e * l)).map { index in
             let (r, t) = (index / l, index % l)
             return (0..<e).reduce(parameters[bo + r]) { $0 + parameters[wo + r * e + $1] * o[t * e + $1] }
@@ -105,7 +120,7 @@ public struct AttentionOp: Op {
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient: [Double], parameters: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         let x = inputs[0], (wi, bi, wo, bo) = offsets(node, graph), (e, l, d) = (channels, length, width)
-        let (qkv, p, o) = record(x, node, parameters, graph)
+        let (qkv, p, o) = record(x, ids: inputs.count > 1 ? inputs[1] : nil, node, parameters, graph)
         var dO = [Double](repeating: 0, count: l * e)
         for r in 0..<e {
             for t in 0..<l {
@@ -120,7 +135,7 @@ public struct AttentionOp: Op {
         var dqkv = [Double](repeating: 0, count: 3 * e * l)
         for h in 0..<heads {
             for i in 0..<l {
-                let n = keys(i), row = (h * l + i) * l
+                let n = keys(i), row = (h * l + i) * l  // a masked key's P is 0
                 let dp = (0..<n).map { j in (0..<d).reduce(0.0) { $0 + dO[i * e + h * d + $1] * qkv[j * 3 * e + 2 * e + h * d + $1] } }
                 let dot = (0..<n).reduce(0.0) { $0 + p[row + $1] * dp[$1] }
                 for j in 0..<n {
@@ -144,7 +159,7 @@ public struct AttentionOp: Op {
                 }
             }
         }
-        return [dx]
+        return inputs.count > 1 ? [dx, [Double](repeating: 0, count: l)] : [dx]
     }
 
     // MARK: Generated code
@@ -164,6 +179,7 @@ public struct AttentionOp: Op {
     /// The shape arguments of `AttentionKernels.mix` and `mixBackward`.
     var arguments: String { "channels: \(channels), length: \(length), heads: \(heads), causal: \(causal), scale: \(literal(scale))" }
 
+
     /// The projections, position by position, around each head's softmax
     /// rows and mix (`AttentionKernels.mix`); q, k, v, P and O stay in `w`
     /// for the backward body.
@@ -176,7 +192,11 @@ public struct AttentionOp: Op {
             c.line("s.update(from: \(bi), count: \(G))")
             c.line("for ch in 0..<\(E) { let v = \(x0)[ch &* \(L) &+ t], column = \(pre) + ch &* \(G); for r in 0..<\(G) { s[r] += column[r] * v } }")
         }
-        c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments))")
+        if let paddingId {
+            c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments), ids: \(Local.input(1)), paddingId: \(literal(paddingId)))")
+        } else {
+            c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments))")
+        }
         c.block("for t in 0..<\(L)") { c in
             c.line("row.update(from: \(bo), count: \(E))")
             c.line("let mixed = o + t &* \(E)")
@@ -231,10 +251,12 @@ public struct AttentionOp: Op {
     }
 
     /// The module reads batch × length × channels: the sequence is transposed
-    /// in and out; a causal layer passes PyTorch's boolean mask (true: masked).
+    /// in and out; a causal layer passes PyTorch's boolean mask (true: masked),
+    /// and padding its `key_padding_mask` (true: a padded key).
     public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
         let s = "\(p.x0).transpose(1, 2)"
-        let mask = causal ? ", attn_mask=torch.ones(\(length), \(length), dtype=torch.bool, device=\(p.x0).device).triu(1)" : ""
+        var mask = causal ? ", attn_mask=torch.ones(\(length), \(length), dtype=torch.bool, device=\(p.x0).device).triu(1)" : ""
+        if let paddingId { mask += ", key_padding_mask=\(p.inputs[1]) == \(Python.float(paddingId))" }
         return PyTorchForm(module: "nn.MultiheadAttention(\(channels), \(heads), batch_first=True)",
                            value: "\(p.module)(\(s), \(s), \(s), need_weights=False\(mask))[0].transpose(1, 2)")
     }

@@ -30,7 +30,7 @@ extension NetworkBuilder {
                 return nil
             }
             return lookUp(names)
-        case .one:
+        case .one, .oneOrTwo:
             guard let names = node.statement.inputs else {
                 guard index > 0 else {
                     diagnostics.emit(.noPreviousNode, at: node.name.range)
@@ -38,8 +38,9 @@ extension NetworkBuilder {
                 }
                 return [index - 1]
             }
-            guard names.count == 1 else {
-                diagnostics.emit(.inputCount(node.keyword, "one input", names.count), at: node.name.range)
+            let most = if case .oneOrTwo = kind.arity { 2 } else { 1 }
+            guard (1...most).contains(names.count) else {
+                diagnostics.emit(.inputCount(node.keyword, most == 1 ? "one input" : "one or two inputs", names.count), at: node.name.range)
                 return nil
             }
             return lookUp(names)
