@@ -10,7 +10,9 @@ import NetcRuntime
 /// - `a(e, tokens)`: attention [4x7]
 /// - `b(a, tokens)`: attention [4x7]
 /// - `m(b)`: global_max_pool [4]
-/// - `out(m)`: linear [2]
+/// - `v(b, tokens)`: global_avg_pool [4]
+/// - `j(m, v)`: concat [8]
+/// - `out(j)`: linear [2]
 ///
 /// Loss: squared_error(reduction: mean, scale: 1.0) on `out`, mean over a batch of 3. The API
 /// is NetcRuntime's `GeneratedModel`; this file holds the network's constants and kernels.
@@ -21,13 +23,13 @@ public struct Masked: NetcRuntime.GeneratedModel {
     public static var outputCount: Swift.Int { 2 }
     public static var batchSize: Swift.Int { 3 }
     public static var targetCount: Swift.Int { 2 }
-    public static var parameterCount: Swift.Int { 186 }
-    public static var storageCount: Swift.Int { 3542 }
-    public static var outputOffset: Swift.Int { 855 }
-    public static var targetOffset: Swift.Int { 3536 }
-    public static var inputGradientOffset: Swift.Int { 861 }
-    public static var gradientOffset: Swift.Int { 192 }
-    public static let info = NetcRuntime.ModelInfo(name: "Masked", seed: 0, fingerprint: 0xda8bb27f1152208e, tensors: [
+    public static var parameterCount: Swift.Int { 194 }
+    public static var storageCount: Swift.Int { 3654 }
+    public static var outputOffset: Swift.Int { 931 }
+    public static var targetOffset: Swift.Int { 3648 }
+    public static var inputGradientOffset: Swift.Int { 937 }
+    public static var gradientOffset: Swift.Int { 208 }
+    public static let info = NetcRuntime.ModelInfo(name: "Masked", seed: 0, fingerprint: 0x273470972f20a079, tensors: [
         .init("e.weight", shape: [4, 4], offset: 0, decays: true),
         .init("a.in_proj_weight", shape: [12, 4], offset: 16, decays: true),
         .init("a.in_proj_bias", shape: [12], offset: 64, decays: false),
@@ -37,9 +39,9 @@ public struct Masked: NetcRuntime.GeneratedModel {
         .init("b.in_proj_bias", shape: [12], offset: 144, decays: false),
         .init("b.out_proj.weight", shape: [4, 4], offset: 156, decays: true),
         .init("b.out_proj.bias", shape: [4], offset: 172, decays: false),
-        .init("out.weight", shape: [2, 4], offset: 176, decays: true),
-        .init("out.bias", shape: [2], offset: 184, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 384, secondState: nil)
+        .init("out.weight", shape: [2, 8], offset: 176, decays: true),
+        .init("out.bias", shape: [2], offset: 192, decays: false),
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 416, secondState: nil)
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }
@@ -58,7 +60,7 @@ public struct Masked: NetcRuntime.GeneratedModel {
         NetcRuntime.InitScheme.xavierUniform.fill(m + 76, count: 16, fanIn: 4, fanOut: 4, rng: &random)  // a.out_proj.weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 96, count: 48, fanIn: 4, fanOut: 12, rng: &random)  // b.in_proj_weight
         NetcRuntime.InitScheme.xavierUniform.fill(m + 156, count: 16, fanIn: 4, fanOut: 4, rng: &random)  // b.out_proj.weight
-        NetcRuntime.InitScheme.xavierUniform.fill(m + 176, count: 8, fanIn: 4, fanOut: 2, rng: &random)  // out.weight
+        NetcRuntime.InitScheme.xavierUniform.fill(m + 176, count: 16, fanIn: 8, fanOut: 2, rng: &random)  // out.weight
     }
 
     /// Every node's value for the first `count` samples of `input`; dropout only when training.
@@ -73,18 +75,20 @@ public struct Masked: NetcRuntime.GeneratedModel {
         let p_b_in_proj_bias = m + 144  // [12]
         let p_b_out_proj_weight = m + 156  // [16]
         let p_b_out_proj_bias = m + 172  // [4]
-        let p_out_weight = m + 176  // [8]
-        let p_out_bias = m + 184  // [2]
-        let v_tokens = m + 570  // [21]
-        let v_e = m + 591  // [84]
-        let v_a = m + 675  // [84]
-        let v_b = m + 759  // [84]
-        let v_m = m + 843  // [12]
-        let v_out = m + 855  // [6]
-        let work_a = m + 1152  // [1191]
-        let prepared_a = m + 2352  // [64]
-        let work_b = m + 2416  // [1044]
-        let prepared_b = m + 3472  // [64]
+        let p_out_weight = m + 176  // [16]
+        let p_out_bias = m + 192  // [2]
+        let v_tokens = m + 610  // [21]
+        let v_e = m + 631  // [84]
+        let v_a = m + 715  // [84]
+        let v_b = m + 799  // [84]
+        let v_m = m + 883  // [12]
+        let v_v = m + 895  // [12]
+        let v_j = m + 907  // [24]
+        let v_out = m + 931  // [6]
+        let work_a = m + 1264  // [1191]
+        let prepared_a = m + 2464  // [64]
+        let work_b = m + 2528  // [1044]
+        let prepared_b = m + 3584  // [64]
         for k in 0..<count &* 7 { v_tokens[k] = input[k] }  // small: copied, see Plan
         // e = embedding(tokens)  [4x7]
         for b in 0..<count {
@@ -141,20 +145,34 @@ public struct Masked: NetcRuntime.GeneratedModel {
                 y[c] = x0[at]
             }
         }
-        // out = linear(m)  [2]
+        // v = global_avg_pool(b, tokens)  [4]
         for b in 0..<count {
-            let x0 = v_m + b &* 4, y = v_out + b &* 2
-            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1] + p_out_weight[2] * x0[2] + p_out_weight[3] * x0[3]
-            y[1] = p_out_bias[1] + p_out_weight[4] * x0[0] + p_out_weight[5] * x0[1] + p_out_weight[6] * x0[2] + p_out_weight[7] * x0[3]
+            let x0 = v_b + b &* 28, x1 = v_tokens + b &* 7, y = v_v + b &* 4
+            var open: Scalar = 0
+            for t in 0..<7 where x1[t] != 2.0 { open += 1 }
+            let share: Scalar = open > 0 ? 1 / open : 0
+            for c in 0..<4 { var sum: Scalar = 0; for t in 0..<7 where x1[t] != 2.0 { sum += x0[c &* 7 &+ t] }; y[c] = sum * share }
+        }
+        // j = concat(m, v)  [8]
+        for b in 0..<count {
+            let x0 = v_m + b &* 4, x1 = v_v + b &* 4, y = v_j + b &* 8
+            for i in 0..<4 { y[0 + i] = x0[i] }
+            for i in 0..<4 { y[4 + i] = x1[i] }
+        }
+        // out = linear(j)  [2]
+        for b in 0..<count {
+            let x0 = v_j + b &* 8, y = v_out + b &* 2
+            y[0] = p_out_bias[0] + p_out_weight[0] * x0[0] + p_out_weight[1] * x0[1] + p_out_weight[2] * x0[2] + p_out_weight[3] * x0[3] + p_out_weight[4] * x0[4] + p_out_weight[5] * x0[5] + p_out_weight[6] * x0[6] + p_out_weight[7] * x0[7]
+            y[1] = p_out_bias[1] + p_out_weight[8] * x0[0] + p_out_weight[9] * x0[1] + p_out_weight[10] * x0[2] + p_out_weight[11] * x0[3] + p_out_weight[12] * x0[4] + p_out_weight[13] * x0[5] + p_out_weight[14] * x0[6] + p_out_weight[15] * x0[7]
         }
     }
 
     /// The loss of the first `count` samples (their mean); seeds the gradient at 'out'.
     @inlinable
     public static func lossAndSeed(_ m: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let v_out = m + 855  // [6]
-        let g_out = m + 1146  // [6]
-        let target = m + 3536  // [6]
+        let v_out = m + 931  // [6]
+        let g_out = m + 1258  // [6]
+        let target = m + 3648  // [6]
         // squared_error(reduction: mean, scale: 1.0)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
@@ -176,54 +194,81 @@ public struct Masked: NetcRuntime.GeneratedModel {
         let p_a_out_proj_weight = m + 76  // [16]
         let p_b_in_proj_weight = m + 96  // [48]
         let p_b_out_proj_weight = m + 156  // [16]
-        let p_out_weight = m + 176  // [8]
-        let dp_e_weight = m + 192  // [16]
-        let gradients = m + 192  // [186]
-        let dp_a_in_proj_weight = m + 208  // [48]
-        let dp_a_in_proj_bias = m + 256  // [12]
-        let dp_a_out_proj_weight = m + 268  // [16]
-        let dp_a_out_proj_bias = m + 284  // [4]
-        let dp_b_in_proj_weight = m + 288  // [48]
-        let dp_b_in_proj_bias = m + 336  // [12]
-        let dp_b_out_proj_weight = m + 348  // [16]
-        let dp_b_out_proj_bias = m + 364  // [4]
-        let dp_out_weight = m + 368  // [8]
-        let dp_out_bias = m + 376  // [2]
-        let v_tokens = m + 570  // [21]
-        let v_e = m + 591  // [84]
-        let v_a = m + 675  // [84]
-        let v_b = m + 759  // [84]
-        let v_m = m + 843  // [12]
-        let g_e = m + 882  // [84]
-        let g_a = m + 966  // [84]
-        let g_b = m + 1050  // [84]
-        let g_m = m + 1134  // [12]
-        let g_out = m + 1146  // [6]
-        let work_a = m + 1152  // [1191]
-        let work_b = m + 2416  // [1044]
-        gradients.update(repeating: 0, count: 186)
-        // out: linear backward → δ m =
+        let p_out_weight = m + 176  // [16]
+        let dp_e_weight = m + 208  // [16]
+        let gradients = m + 208  // [194]
+        let dp_a_in_proj_weight = m + 224  // [48]
+        let dp_a_in_proj_bias = m + 272  // [12]
+        let dp_a_out_proj_weight = m + 284  // [16]
+        let dp_a_out_proj_bias = m + 300  // [4]
+        let dp_b_in_proj_weight = m + 304  // [48]
+        let dp_b_in_proj_bias = m + 352  // [12]
+        let dp_b_out_proj_weight = m + 364  // [16]
+        let dp_b_out_proj_bias = m + 380  // [4]
+        let dp_out_weight = m + 384  // [16]
+        let dp_out_bias = m + 400  // [2]
+        let v_tokens = m + 610  // [21]
+        let v_e = m + 631  // [84]
+        let v_a = m + 715  // [84]
+        let v_b = m + 799  // [84]
+        let v_j = m + 907  // [24]
+        let g_e = m + 958  // [84]
+        let g_a = m + 1042  // [84]
+        let g_b = m + 1126  // [84]
+        let g_m = m + 1210  // [12]
+        let g_v = m + 1222  // [12]
+        let g_j = m + 1234  // [24]
+        let g_out = m + 1258  // [6]
+        let work_a = m + 1264  // [1191]
+        let work_b = m + 2528  // [1044]
+        gradients.update(repeating: 0, count: 194)
+        // out: linear backward → δ j =
         for b in 0..<count {
-            let x0 = v_m + b &* 4, dy = g_out + b &* 2, dx0 = g_m + b &* 4
+            let x0 = v_j + b &* 8, dy = g_out + b &* 2, dx0 = g_j + b &* 8
             dp_out_bias[0] += dy[0]
             dp_out_weight[0] += dy[0] * x0[0]
             dp_out_weight[1] += dy[0] * x0[1]
             dp_out_weight[2] += dy[0] * x0[2]
             dp_out_weight[3] += dy[0] * x0[3]
+            dp_out_weight[4] += dy[0] * x0[4]
+            dp_out_weight[5] += dy[0] * x0[5]
+            dp_out_weight[6] += dy[0] * x0[6]
+            dp_out_weight[7] += dy[0] * x0[7]
             dp_out_bias[1] += dy[1]
-            dp_out_weight[4] += dy[1] * x0[0]
-            dp_out_weight[5] += dy[1] * x0[1]
-            dp_out_weight[6] += dy[1] * x0[2]
-            dp_out_weight[7] += dy[1] * x0[3]
-            dx0[0] = p_out_weight[0] * dy[0] + p_out_weight[4] * dy[1]
-            dx0[1] = p_out_weight[1] * dy[0] + p_out_weight[5] * dy[1]
-            dx0[2] = p_out_weight[2] * dy[0] + p_out_weight[6] * dy[1]
-            dx0[3] = p_out_weight[3] * dy[0] + p_out_weight[7] * dy[1]
+            dp_out_weight[8] += dy[1] * x0[0]
+            dp_out_weight[9] += dy[1] * x0[1]
+            dp_out_weight[10] += dy[1] * x0[2]
+            dp_out_weight[11] += dy[1] * x0[3]
+            dp_out_weight[12] += dy[1] * x0[4]
+            dp_out_weight[13] += dy[1] * x0[5]
+            dp_out_weight[14] += dy[1] * x0[6]
+            dp_out_weight[15] += dy[1] * x0[7]
+            dx0[0] = p_out_weight[0] * dy[0] + p_out_weight[8] * dy[1]
+            dx0[1] = p_out_weight[1] * dy[0] + p_out_weight[9] * dy[1]
+            dx0[2] = p_out_weight[2] * dy[0] + p_out_weight[10] * dy[1]
+            dx0[3] = p_out_weight[3] * dy[0] + p_out_weight[11] * dy[1]
+            dx0[4] = p_out_weight[4] * dy[0] + p_out_weight[12] * dy[1]
+            dx0[5] = p_out_weight[5] * dy[0] + p_out_weight[13] * dy[1]
+            dx0[6] = p_out_weight[6] * dy[0] + p_out_weight[14] * dy[1]
+            dx0[7] = p_out_weight[7] * dy[0] + p_out_weight[15] * dy[1]
         }
-        // m: global_max_pool backward → δ b =
+        // j: concat backward → δ m =, δ v =
+        for b in 0..<count {
+            let dy = g_j + b &* 8, dx0 = g_m + b &* 4, dx1 = g_v + b &* 4
+            for i in 0..<4 { dx0[i] = dy[0 + i] }
+            for i in 0..<4 { dx1[i] = dy[4 + i] }
+        }
+        // v: global_avg_pool backward → δ b =
+        for b in 0..<count {
+            let x1 = v_tokens + b &* 7, dy = g_v + b &* 4, dx0 = g_b + b &* 28
+            var open: Scalar = 0
+            for t in 0..<7 where x1[t] != 2.0 { open += 1 }
+            let share: Scalar = open > 0 ? 1 / open : 0
+            for c in 0..<4 { let g = dy[c] * share; for t in 0..<7 { dx0[c &* 7 &+ t] = x1[t] != 2.0 ? g : 0 } }
+        }
+        // m: global_max_pool backward → δ b +=
         for b in 0..<count {
             let x0 = v_b + b &* 28, dy = g_m + b &* 4, dx0 = g_b + b &* 28
-            dx0.update(repeating: 0, count: 28)
             for c in 0..<4 {
                 var at = c &* 7
                 for i in (at &+ 1)..<(at &+ 7) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
@@ -315,18 +360,18 @@ public struct Masked: NetcRuntime.GeneratedModel {
     /// The largest parameter-gradient magnitude, or NaN if a gradient is not finite.
     @inlinable
     public static func gradientBound(_ m: Swift.UnsafeMutablePointer<Scalar>, _ input: Swift.UnsafeMutablePointer<Scalar>, count: Swift.Int) -> Scalar {
-        let gradients = m + 192  // [186]
-        return NetcRuntime.Kernels.maxMagnitude(gradients, 186)
+        let gradients = m + 208  // [194]
+        return NetcRuntime.Kernels.maxMagnitude(gradients, 194)
     }
 
     /// One optimizer step from the gradients, with `step`'s hyperparameters.
     @inlinable
     public static func update(_ m: Swift.UnsafeMutablePointer<Scalar>, _ step: NetcRuntime.OptimizerStep) {
-        let parameters = m + 0  // [186]
-        let gradients = m + 192  // [186]
-        let velocity = m + 384  // [186]
+        let parameters = m + 0  // [194]
+        let gradients = m + 208  // [194]
+        let velocity = m + 416  // [194]
         let lr = Scalar(step.learningRate), scale = Scalar(step.gradientScale), momentum = Scalar(step.momentum)
-        for k in 0..<186 {
+        for k in 0..<194 {
             let g = scale * gradients[k]
             let v = momentum * velocity[k] + g
             velocity[k] = v

@@ -10,7 +10,7 @@ import NetcRuntime
 /// - `p(e)`: position_embedding [8x8]
 /// - `a(p, tokens)`: attention [8x8]
 /// - `r(p, a)`: add [8x8]
-/// - `g(r)`: global_avg_pool [8]
+/// - `g(r, tokens)`: global_avg_pool [8]
 /// - `out(g)`: linear [2]
 ///
 /// Loss: softmax_cross_entropy on `out`, mean over a batch of 4. The API
@@ -28,7 +28,7 @@ public struct Padded: NetcRuntime.ProbabilisticClassifierModel {
     public static var targetOffset: Swift.Int { 8224 }
     public static var inputGradientOffset: Swift.Int { 2378 }
     public static var gradientOffset: Swift.Int { 432 }
-    public static let info = NetcRuntime.ModelInfo(name: "Padded", seed: 0, fingerprint: 0x72b86679bd4896cd, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Padded", seed: 0, fingerprint: 0x3afcc7a98a0fc6f5, tensors: [
         .init("e.weight", shape: [6, 8], offset: 0, decays: true),
         .init("p.weight", shape: [8, 8], offset: 48, decays: true),
         .init("a.in_proj_weight", shape: [24, 8], offset: 112, decays: true),
@@ -98,10 +98,13 @@ public struct Padded: NetcRuntime.ProbabilisticClassifierModel {
             let x0 = v_p + b &* 64, x1 = v_a + b &* 64, y = v_r + b &* 64
             for i in 0..<64 { y[i] = x0[i] + x1[i] }
         }
-        // g = global_avg_pool(r)  [8]
+        // g = global_avg_pool(r, tokens)  [8]
         for b in 0..<count {
-            let x0 = v_r + b &* 64, y = v_g + b &* 8
-            for c in 0..<8 { y[c] = NetcRuntime.Kernels.sum(x0 + c &* 8, 8) * 0.125 }
+            let x0 = v_r + b &* 64, x1 = v_tokens + b &* 8, y = v_g + b &* 8
+            var open: Scalar = 0
+            for t in 0..<8 where x1[t] != 0.0 { open += 1 }
+            let share: Scalar = open > 0 ? 1 / open : 0
+            for c in 0..<8 { var sum: Scalar = 0; for t in 0..<8 where x1[t] != 0.0 { sum += x0[c &* 8 &+ t] }; y[c] = sum * share }
         }
         // out = linear(g)  [2]
         NetcRuntime.CPUKernels.linear(p_out_weight, p_out_bias, v_g, v_out, n: 8, m: 2, count: count)
@@ -171,11 +174,11 @@ public struct Padded: NetcRuntime.ProbabilisticClassifierModel {
         NetcRuntime.CPUKernels.inputGradient(g_out, p_out_weight, g_g, accumulate: false, n: 8, m: 2, count: count)
         // g: global_avg_pool backward → δ r =
         for b in 0..<count {
-            let dy = g_g + b &* 8, dx0 = g_r + b &* 64
-            for c in 0..<8 {
-                let share = dy[c] * 0.125
-                for i in 0..<8 { dx0[c &* 8 &+ i] = share }
-            }
+            let x1 = v_tokens + b &* 8, dy = g_g + b &* 8, dx0 = g_r + b &* 64
+            var open: Scalar = 0
+            for t in 0..<8 where x1[t] != 0.0 { open += 1 }
+            let share: Scalar = open > 0 ? 1 / open : 0
+            for c in 0..<8 { let g = dy[c] * share; for t in 0..<8 { dx0[c &* 8 &+ t] = x1[t] != 0.0 ? g : 0 } }
         }
         // r: add backward → δ p =, δ a =
         for b in 0..<count {

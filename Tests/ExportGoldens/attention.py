@@ -240,7 +240,7 @@ class Padded(NetcModule):
         p = e + self.p.weight.t()
         a = self.a(p.transpose(1, 2), p.transpose(1, 2), p.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 0.0)[0].transpose(1, 2)
         r = p + a
-        g = r.flatten(2).mean(2)
+        g = r.masked_fill((tokens == 0.0).unsqueeze(1), 0).sum(2) / (tokens != 0.0).sum(1, keepdim=True).clamp(min=1)
         out = self.out(g)
         return out, out
 
@@ -281,7 +281,7 @@ class Masked(NetcModule):
         self.e = nn.Embedding(4, 4, padding_idx=2)
         self.a = nn.MultiheadAttention(4, 2, batch_first=True)
         self.b = nn.MultiheadAttention(4, 1, batch_first=True)
-        self.out = nn.Linear(4, 2)
+        self.out = nn.Linear(8, 2)
         self.to(self.dtype)
         self.reset_parameters()
 
@@ -298,7 +298,7 @@ class Masked(NetcModule):
             nn.init.zeros_(self.b.in_proj_bias)
             nn.init.uniform_(self.b.out_proj.weight, -0.8660254037844386, 0.8660254037844386)
             nn.init.zeros_(self.b.out_proj.bias)
-            nn.init.uniform_(self.out.weight, -1.0, 1.0)
+            nn.init.uniform_(self.out.weight, -0.7745966692414834, 0.7745966692414834)
             nn.init.zeros_(self.out.bias)
 
     def values(self, tokens):
@@ -308,7 +308,9 @@ class Masked(NetcModule):
         a = self.a(e.transpose(1, 2), e.transpose(1, 2), e.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 2.0)[0].transpose(1, 2)
         b = self.b(a.transpose(1, 2), a.transpose(1, 2), a.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 2.0)[0].transpose(1, 2)
         m = b.flatten(2).max(2).values
-        out = self.out(m)
+        v = b.masked_fill((tokens == 2.0).unsqueeze(1), 0).sum(2) / (tokens != 2.0).sum(1, keepdim=True).clamp(min=1)
+        j = torch.cat([m, v], 1)
+        out = self.out(j)
         return out, out
 
     def loss(self, x, target):

@@ -6,7 +6,8 @@ import XCTest
 /// `attention a(x, tokens), padding_id: 0`: padded keys get probability 0
 /// (PyTorch's `key_padding_mask`; Specs/attention.net checks the models
 /// against the interpreter and PyTorch), and a query with only padding to
-/// attend to mixes nothing, where PyTorch gives NaN.
+/// attend to mixes nothing, where PyTorch gives NaN;
+/// `global_avg_pool g(x, tokens), padding_id: 0` leaves padding out of the mean.
 final class AttentionMaskTests: XCTestCase {
     /// One head over 2 channels and 3 positions, q·k taken from the rows below.
     func mix(ids: [Double]) -> (p: [Double], o: [Double]) {
@@ -36,6 +37,23 @@ final class AttentionMaskTests: XCTestCase {
         let (p, o) = mix(ids: [0, 0, 0])
         XCTAssertEqual(p, [Double](repeating: 0, count: 9))
         XCTAssertEqual(o, [Double](repeating: 0, count: 6))
+    }
+
+    /// With the padding masked in attention and in the mean, nothing at a
+    /// padded position reaches the output: moving the position vectors
+    /// where the padding sits changes no prediction, not by one bit; moving
+    /// a used position's vector does.
+    func testNothingAtAPaddedPositionReachesTheOutput() {
+        var model = Padded(seed: 3)
+        let x: [Float] = [5, 3, 0, 0, 0, 0, 0, 0], positions = tensorRange(Padded.parameterTensors, "p.weight")  // [8][8]
+        let before = model.predict(x)
+        var moved = model.parameters
+        for k in (positions.lowerBound + 2 * 8)..<positions.upperBound { moved[k] += 1 }
+        model.parameters = moved
+        XCTAssertEqual(model.predict(x), before)
+        moved[positions.lowerBound + 8] += 1  // position 1, id 3
+        model.parameters = moved
+        XCTAssertNotEqual(model.predict(x), before)
     }
 
     /// Sequences of padding alone, through both generated paths: finite, and the interpreter's values.

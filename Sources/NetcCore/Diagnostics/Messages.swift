@@ -146,15 +146,17 @@ extension Message {
     static func transposedOutputEmpty(_ keyword: String, _ input: String, _ shape: Shape) -> Message {
         .error("window-too-large", "'\(keyword)' on '\(input)' (shape \(shape)) has no output left once its padding is cropped")
     }
-    static func paddingMaskNeedsIds(_ hasIds: Bool) -> Message {
-        hasIds ? .error("padding-mask", "'attention' reads ids as its second input only to mask padding: give 'padding_id'")
-            : .error("padding-mask", "'attention' with 'padding_id' needs the ids as its second input")
+    static func paddingMaskNeedsIds(_ keyword: String, _ hasIds: Bool) -> Message {
+        hasIds ? .error("padding-mask", "'\(keyword)' reads ids as its second input only to mask padding: give 'padding_id'")
+            : .error("padding-mask", "'\(keyword)' with 'padding_id' needs the ids as its second input")
     }
-    static func paddingMaskFromInput(_ input: String) -> Message {
-        .error("padding-mask", "'attention' masks padding by the network's ids, but '\(input)' is computed")
+    static func paddingMaskFromInput(_ keyword: String, _ input: String) -> Message {
+        .error("padding-mask", "'\(keyword)' masks padding by the network's ids, but '\(input)' is computed")
     }
     static func paddingMaskLength(_ ids: String, _ shape: Shape, _ input: String, _ sequence: Shape) -> Message {
-        .error("padding-mask", "'\(ids)' has shape \(shape), but a mask over '\(input)' (\(sequence)) needs one id per position, \(sequence.dimensions[1])")
+        sequence.rank == 2
+            ? .error("padding-mask", "'\(ids)' has shape \(shape), but a mask over '\(input)' (\(sequence)) needs one id per position, \(sequence.dimensions[1])")
+            : .error("padding-mask", "padding is masked along a sequence (channels × length), but '\(input)' has shape \(sequence)")
     }
     static func embeddingNeedsInput(_ input: String) -> Message {
         .error("embedding-needs-input", "'embedding' reads ids from the network's input, but '\(input)' is computed")

@@ -17,18 +17,11 @@ struct AttentionKind: NodeKind {
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
         let specs = [ParameterSpec("heads", .integer(1...Limits.width), default: .number(1)),
                      ParameterSpec("causal", .bool, default: .bool(false)),
-                     ParameterSpec("padding_id", .integer(0...Limits.parameters), optional: true)]
+                     PaddingMask.parameter]
         let note = "its output has its input's channels; the number of heads is an option: '\(keyword) \(s.name?.name ?? "a")(…), heads: 4'"
         guard let values = options(s, specs, &diagnostics, valueNote: note) else { return nil }
         let padding = values["padding_id"]?.integer
-        let masks = (s.inputs?.count ?? 1) == 2
-        // More than two inputs is the arity's error alone.
-        guard masks == (padding != nil) || (s.inputs?.count ?? 1) > 2 else {
-            let node = s.name?.name ?? "a", input = s.inputs?.first?.name ?? "x"
-            diagnostics.emit(.paddingMaskNeedsIds(masks), at: s.name?.range ?? s.range,
-                             notes: [.init(message: "mask padded keys with the network's ids: '\(keyword) \(node)(\(input), tokens), padding_id: 0'", range: nil)])
-            return nil
-        }
+        guard PaddingMask.agrees(s, keyword: keyword, padding: padding, masking: "keys", &diagnostics) else { return nil }
         return AttentionDeclaration(heads: values["heads"]!.integer, causal: values["causal"]!.bool, padding: padding)
     }
 }
@@ -43,17 +36,7 @@ struct AttentionDeclaration: NodeDeclaration {
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
         guard WindowArguments.isSequence(inputs[0], site, &diagnostics) else { return nil }
         let channels = inputs[0].dimensions[0]
-        if inputs.count == 2 {
-            let ids = site.inputs.count > 1 ? site.inputs[1].name : ""
-            guard site.readsNetworkInput.count > 1 && site.readsNetworkInput[1] else {
-                diagnostics.emit(.paddingMaskFromInput(ids), at: site.name.range)
-                return nil
-            }
-            guard inputs[1] == Shape([inputs[0].dimensions[1]]) else {
-                diagnostics.emit(.paddingMaskLength(ids, inputs[1], site.inputs.first?.name ?? "", inputs[0]), at: site.name.range)
-                return nil
-            }
-        }
+        guard PaddingMask.check(inputs, site, &diagnostics) else { return nil }
         guard channels % heads == 0 else {
             diagnostics.emit(.headsDivide(heads, site.inputs.first?.name ?? "", channels), at: site.name.range,
                              notes: [Diagnostic.Note(message: "each head takes channels ÷ heads of them (PyTorch's embed_dim % num_heads == 0): "

@@ -144,33 +144,67 @@ public struct PoolOp: Op {
 }
 
 /// The mean of each channel over all its positions: channels × … → channels
-/// (PyTorch's `AdaptiveAvgPool2d(1)` followed by `flatten`).
+/// (PyTorch's `AdaptiveAvgPool2d(1)` followed by `flatten`). With
+/// `paddingId`, over a sequence, the mean of the positions whose id (the
+/// second input) is not padding: y_c = Σ_t m_t x_ct / max(1, Σ_t m_t), m_t = [id_t ≠ padding]
+/// (0 for a sequence of padding alone); the ids get no gradient.
 public struct GlobalAveragePoolOp: Op {
     public let channels: Int
     public let plane: Int
+    public var paddingId: Double? = nil
     public var name: String { "global_avg_pool" }
+    public func differentiates(input k: Int) -> Bool { k == 0 }
 
-    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? .vector(channels) : nil }
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == (paddingId == nil ? 1 : 2) ? .vector(channels) : nil }
+
+    /// Each position's weight, 1 or 0, and the share of a channel's mean one position gets.
+    func weights(_ inputs: [[Double]]) -> (mask: [Double], share: Double) {
+        guard let paddingId, inputs.count > 1 else { return ([Double](repeating: 1, count: plane), 1 / Double(plane)) }
+        let mask = inputs[1].map { $0 == paddingId ? 0.0 : 1 }, open = mask.reduce(0, +)
+        return (mask, open > 0 ? 1 / open : 0)
+    }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         Flops(forward: channels * plane, parameterGradient: 0, inputGradient: channels * plane)
     }
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
-        (0..<channels).map { c in inputs[0][(c * plane)..<((c + 1) * plane)].reduce(0, +) / Double(plane) }
+        guard paddingId != nil else { return (0..<channels).map { c in inputs[0][(c * plane)..<((c + 1) * plane)].reduce(0, +) / Double(plane) } }
+        let (mask, share) = weights(inputs)
+        return (0..<channels).map { c in (0..<plane).reduce(0.0) { $0 + (mask[$1] == 0 ? 0 : inputs[0][c * plane + $1]) } * share }
     }
 
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
-        [(0..<(channels * plane)).map { dy[$0 / plane] / Double(plane) }]
+        guard paddingId != nil else { return [(0..<(channels * plane)).map { dy[$0 / plane] / Double(plane) }] }
+        let (mask, share) = weights(inputs)
+        return [(0..<(channels * plane)).map { dy[$0 / plane] * mask[$0 % plane] * share }, [Double](repeating: 0, count: plane)]
+    }
+
+    /// The share of a channel's mean each open position gets, `share`, from the sample's ids `x1`.
+    func emitShare(_ paddingId: Double, _ c: inout OpCode) {
+        c.line("var open: Scalar = 0")
+        c.line("for t in 0..<\(plane) where \(Local.input(1))[t] != \(literal(paddingId)) { open += 1 }")
+        c.line("let share: Scalar = open > 0 ? 1 / open : 0")
     }
 
     public func emitForward(_ node: Node, _ c: inout OpCode) {
-        c.line("for c in 0..<\(channels) { \(y)[c] = Kernels.sum(\(x0) + c &* \(plane), \(plane)) * \(literal(1 / Double(plane))) }")
+        guard let paddingId else {
+            c.line("for c in 0..<\(channels) { \(y)[c] = Kernels.sum(\(x0) + c &* \(plane), \(plane)) * \(literal(1 / Double(plane))) }")
+            return
+        }
+        // A padded position is left out, not multiplied by 0: a NaN there stays out of the mean.
+        emitShare(paddingId, &c)
+        c.line("for c in 0..<\(channels) { var sum: Scalar = 0; for t in 0..<\(plane) where \(Local.input(1))[t] != \(literal(paddingId)) { sum += \(x0)[c &* \(plane) &+ t] }; \(y)[c] = sum * share }")
     }
 
     public func emitBackward(_ node: Node, edges: [BackwardGraph.Edge], parameterGradients: Bool, _ c: inout OpCode) {
         guard let edge = edges.first else { return }
         let assign = c.assign(edge)
+        if let paddingId {
+            emitShare(paddingId, &c)
+            c.line("for c in 0..<\(channels) { let g = \(dy)[c] * share; for t in 0..<\(plane) { \(dx0)[c &* \(plane) &+ t] \(assign) \(Local.input(1))[t] != \(literal(paddingId)) ? g : 0 } }")
+            return
+        }
         c.block("for c in 0..<\(channels)") { c in
             c.line("let share = \(dy)[c] * \(literal(1 / Double(plane)))")
             c.line("for i in 0..<\(plane) { \(dx0)[c &* \(plane) &+ i] \(assign) share }")
@@ -245,5 +279,10 @@ extension PoolOp {
 }
 
 extension GlobalAveragePoolOp {
-    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: "\(p.x0).flatten(2).mean(2)") }
+    /// Padding left out by `masked_fill` (a NaN there stays out, as in netc), the count of the rest at least 1.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        guard let paddingId else { return PyTorchForm(value: "\(p.x0).flatten(2).mean(2)") }
+        let id = Python.float(paddingId), ids = p.inputs[1]
+        return PyTorchForm(value: "\(p.x0).masked_fill((\(ids) == \(id)).unsqueeze(1), 0).sum(2) / (\(ids) != \(id)).sum(1, keepdim=True).clamp(min=1)")
+    }
 }
