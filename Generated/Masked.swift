@@ -9,7 +9,7 @@ import NetcRuntime
 /// - `e(tokens)`: embedding [4x7]
 /// - `a(e, tokens)`: attention [4x7]
 /// - `b(a, tokens)`: attention [4x7]
-/// - `m(b)`: global_max_pool [4]
+/// - `m(b, tokens)`: global_max_pool [4]
 /// - `v(b, tokens)`: global_avg_pool [4]
 /// - `j(m, v)`: concat [8]
 /// - `out(j)`: linear [2]
@@ -29,7 +29,7 @@ public struct Masked: NetcRuntime.GeneratedModel {
     public static var targetOffset: Swift.Int { 3648 }
     public static var inputGradientOffset: Swift.Int { 937 }
     public static var gradientOffset: Swift.Int { 208 }
-    public static let info = NetcRuntime.ModelInfo(name: "Masked", seed: 0, fingerprint: 0x273470972f20a079, tensors: [
+    public static let info = NetcRuntime.ModelInfo(name: "Masked", seed: 0, fingerprint: 0xb06b17a392e140d5, tensors: [
         .init("e.weight", shape: [4, 4], offset: 0, decays: true),
         .init("a.in_proj_weight", shape: [12, 4], offset: 16, decays: true),
         .init("a.in_proj_bias", shape: [12], offset: 64, decays: false),
@@ -136,13 +136,16 @@ public struct Masked: NetcRuntime.GeneratedModel {
                 for r in 0..<4 { y[r &* 7 &+ t] = row[r] }
             }
         }
-        // m = global_max_pool(b)  [4]
+        // m = global_max_pool(b, tokens)  [4]
         for b in 0..<count {
-            let x0 = v_b + b &* 28, y = v_m + b &* 4
+            let x0 = v_b + b &* 28, x1 = v_tokens + b &* 7, y = v_m + b &* 4
             for c in 0..<4 {
-                var at = c &* 7
-                for i in (at &+ 1)..<(at &+ 7) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                y[c] = x0[at]
+                var at = -1
+                for t in 0..<7 where x1[t] != 2.0 {
+                    let i = c &* 7 &+ t
+                    if at < 0 || x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                }
+                y[c] = at < 0 ? 0 : x0[at]
             }
         }
         // v = global_avg_pool(b, tokens)  [4]
@@ -268,11 +271,14 @@ public struct Masked: NetcRuntime.GeneratedModel {
         }
         // m: global_max_pool backward → δ b +=
         for b in 0..<count {
-            let x0 = v_b + b &* 28, dy = g_m + b &* 4, dx0 = g_b + b &* 28
+            let x0 = v_b + b &* 28, x1 = v_tokens + b &* 7, dy = g_m + b &* 4, dx0 = g_b + b &* 28
             for c in 0..<4 {
-                var at = c &* 7
-                for i in (at &+ 1)..<(at &+ 7) where x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
-                dx0[at] += dy[c]
+                var at = -1
+                for t in 0..<7 where x1[t] != 2.0 {
+                    let i = c &* 7 &+ t
+                    if at < 0 || x0[i] > x0[at] || (x0[i].isNaN && !x0[at].isNaN) { at = i }
+                }
+                if at >= 0 { dx0[at] += dy[c] }
             }
         }
         // b: attention backward → δ a =

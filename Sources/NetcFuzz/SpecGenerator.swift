@@ -213,8 +213,8 @@ public struct SpecGenerator: RandomNumberGenerator {
         let planes = order.filter { $0.shape.count >= 2 }
         guard !planes.isEmpty else { return nil }
         let from = pick(planes), input = order[0]
-        // A mean that leaves out padding, by the network's ids, one per position.
-        if keyword == "global_avg_pool", input.isVector, from.shape.count == 2, from.shape[1] == input.size, chance(0.6) {
+        // A pool that leaves out padding, by the network's ids, one per position.
+        if input.isVector, from.shape.count == 2, from.shape[1] == input.size, chance(0.6) {
             return ("\(keyword) \(name)(\(from.name), \(input.name)), padding_id: \(int(0...2))", Drawn(name: name, shape: [from.shape[0]]),
                     [from.name, input.name])
         }

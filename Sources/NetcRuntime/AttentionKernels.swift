@@ -273,13 +273,20 @@ public enum AttentionKernels {
             CPUKernels.linear(room.k, nil, room.q, scores, n: D, m: L, count: L)
             for i in 0..<L {
                 let row = scores + i &* L, n = causal ? i &+ 1 : L
-                for j in 0..<n { row[j] *= scale }
-                if let ids, !maskPadding(row, n, ids, paddingId) {
-                    for j in n..<L { row[j] = 0 }
-                    continue
-                }
                 var top = -Float.infinity
-                for j in 0..<n { top = row[j] > top ? row[j] : top }  // a NaN score is not the top, and its exponential is NaN
+                if let ids {
+                    for j in 0..<n { row[j] *= scale }
+                    guard maskPadding(row, n, ids, paddingId) else {
+                        for j in n..<L { row[j] = 0 }
+                        continue
+                    }
+                    for j in 0..<n { top = row[j] > top ? row[j] : top }
+                } else {
+                    for j in 0..<n {
+                        row[j] *= scale
+                        top = row[j] > top ? row[j] : top  // a NaN score is not the top, and its exponential is NaN
+                    }
+                }
                 Math.exp(row, minus: top, into: row, n)
                 var sum: Float = 0
                 for j in 0..<n { sum += row[j] }

@@ -307,7 +307,7 @@ class Masked(NetcModule):
         e = self.e(tokens.long()).transpose(1, 2)
         a = self.a(e.transpose(1, 2), e.transpose(1, 2), e.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 2.0)[0].transpose(1, 2)
         b = self.b(a.transpose(1, 2), a.transpose(1, 2), a.transpose(1, 2), need_weights=False, key_padding_mask=tokens == 2.0)[0].transpose(1, 2)
-        m = b.flatten(2).max(2).values
+        m = torch.where((tokens != 2.0).any(1, keepdim=True), b.masked_fill((tokens == 2.0).unsqueeze(1), -math.inf).max(2).values, 0.0)
         v = b.masked_fill((tokens == 2.0).unsqueeze(1), 0).sum(2) / (tokens != 2.0).sum(1, keepdim=True).clamp(min=1)
         j = torch.cat([m, v], 1)
         out = self.out(j)

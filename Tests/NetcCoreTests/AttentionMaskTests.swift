@@ -7,7 +7,7 @@ import XCTest
 /// (PyTorch's `key_padding_mask`; Specs/attention.net checks the models
 /// against the interpreter and PyTorch), and a query with only padding to
 /// attend to mixes nothing, where PyTorch gives NaN;
-/// `global_avg_pool g(x, tokens), padding_id: 0` leaves padding out of the mean.
+/// `global_avg_pool` and `global_max_pool g(x, tokens), padding_id: 0` leave padding out.
 final class AttentionMaskTests: XCTestCase {
     /// One head over 2 channels and 3 positions, q·k taken from the rows below.
     func mix(ids: [Double]) -> (p: [Double], o: [Double]) {
@@ -52,6 +52,22 @@ final class AttentionMaskTests: XCTestCase {
         model.parameters = moved
         XCTAssertEqual(model.predict(x), before)
         moved[positions.lowerBound + 8] += 1  // position 1, id 3
+        model.parameters = moved
+        XCTAssertNotEqual(model.predict(x), before)
+    }
+
+    /// The same in Double through masked attention twice, a masked maximum and
+    /// a masked mean: the padding's own vector (id 2's row, zero until moved)
+    /// reaches no prediction; a used id's row does.
+    func testThePaddingsVectorReachesNoPrediction() {
+        var model = Masked(seed: 2)
+        let x: [Double] = [1, 3, 0, 2, 2, 2, 2], table = tensorRange(Masked.parameterTensors, "e.weight")  // [4][4]
+        let before = model.predict(x)
+        var moved = model.parameters
+        for k in (table.lowerBound + 2 * 4)..<(table.lowerBound + 3 * 4) { moved[k] = 5 }
+        model.parameters = moved
+        XCTAssertEqual(model.predict(x), before)
+        moved[table.lowerBound + 3 * 4] += 1  // id 3's row
         model.parameters = moved
         XCTAssertNotEqual(model.predict(x), before)
     }

@@ -23,7 +23,7 @@ final class PyTorchExportTests: XCTestCase {
                      "F.softplus(", "torch.softmax(", "F.dropout(", " + ", " * ", "torch.cat(", ".flatten(1)", "nn.Conv2d(",
                      "nn.Conv1d(", "groups=", "nn.ConvTranspose2d(", "nn.ConvTranspose1d(", "output_padding=", "padding_idx=", "F.interpolate(", "F.dropout2d(", "mode=\"bilinear\"", "mode=\"linear\"", "[:, :, None]", "weight=torch.tensor(", "F.pad(", "F.max_pool2d(", "F.max_pool1d(", "F.avg_pool2d(", "F.avg_pool1d(", ".flatten(2).mean(2)",
                      "nn.LayerNorm(", "F.layer_norm(", "nn.BatchNorm2d(", "nn.BatchNorm1d(", "nn.Embedding(", "nn.LSTM(", "nn.GRU(", "bidirectional=True", "[:, 0, ", "[0][:, -1]",
-                     "nn.MultiheadAttention(", "need_weights=False)", ", key_padding_mask=", ".masked_fill((", ".triu(1)", ".weight.t()", ".transpose(1, -1)).transpose(1, -1)",
+                     "nn.MultiheadAttention(", "need_weights=False)", ", key_padding_mask=", ".masked_fill((", "torch.where((", ".triu(1)", ".weight.t()", ".transpose(1, -1)).transpose(1, -1)",
                      "F.mse_loss(", "reduction=\"sum\"", "F.binary_cross_entropy_with_logits(", "F.cross_entropy(", "F.multi_margin_loss(",
                      "torch.optim.SGD(", "nesterov=True", "torch.optim.Adam(", "\"weight_decay\"", "math.cos(", "// 5", "0.9 ** ",
                      "return t / ", "batch_norms = (", "clip_norm = ", "class_positions = 64", ".reshape(z.shape[0], 4, 64)", "nn.init.normal_(", "nn.init.uniform_(", "nn.init.ones_("] {

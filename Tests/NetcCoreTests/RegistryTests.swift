@@ -72,7 +72,7 @@ final class RegistryTests: XCTestCase {
     /// Drawn specs use every kind, activation, loss and optimizer, and every one they draw is valid.
     func testTheFuzzerDrawsEveryEntryOfTheRegistries() {
         var words = Set<String>()
-        var lists = false, positions = 0, masked = 0, maskedMeans = 0
+        var lists = false, positions = 0, masked = 0, maskedMeans = 0, maskedMaxima = 0
         for k in 0..<300 {
             var generator = SpecGenerator(seed: UInt64(k))
             let text = generator.spec(name: "G\(k)")
@@ -83,9 +83,11 @@ final class RegistryTests: XCTestCase {
             if let graph = f.graphs.first, graph.loss.rule.positions > 1 { positions += 1 }
             if let graph = f.graphs.first, graph.nodes.contains(where: { ($0.op as? AttentionOp)?.paddingId != nil }) { masked += 1 }
             if let graph = f.graphs.first, graph.nodes.contains(where: { ($0.op as? GlobalAveragePoolOp)?.paddingId != nil }) { maskedMeans += 1 }
+            if let graph = f.graphs.first, graph.nodes.contains(where: { ($0.op as? GlobalMaxPoolOp)?.paddingId != nil }) { maskedMaxima += 1 }
         }
         XCTAssertGreaterThan(masked, 0, "specs whose attention masks padding")
         XCTAssertGreaterThan(maskedMeans, 0, "specs whose mean leaves out padding")
+        XCTAssertGreaterThan(maskedMaxima, 0, "specs whose maximum leaves out padding")
         XCTAssertGreaterThan(positions, 3, "specs with classes at each position")
         for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names + NetworkBuilder.optimizers.map(\.name) {
             XCTAssertTrue(words.contains(name), "no drawn spec used '\(name)'")

@@ -80,7 +80,7 @@ struct PoolDeclaration: NodeDeclaration {
 
 /// `global_avg_pool g(features)` and `global_max_pool g(features)`: each
 /// channel's mean or maximum over all its positions, channels × … → channels
-/// (the maximum over time is text CNNs' usual pooling). The mean can leave
+/// (the maximum over time is text CNNs' usual pooling). Either can leave
 /// out padding: `global_avg_pool g(x, tokens), padding_id: 0` (`PaddingMask`).
 struct GlobalPoolKind: NodeKind {
     let reduction: PoolOp.Reduction
@@ -93,13 +93,9 @@ struct GlobalPoolKind: NodeKind {
     }
     var example: String { "\(keyword) k(x)" }
     var exampleInput: String { "3x2x2" }
-    var arity: Arity { reduction == .average ? .oneOrTwo : .one }
+    var arity: Arity { .oneOrTwo }
 
     func declare(_ s: Statement, _ diagnostics: inout DiagnosticBag) -> (any NodeDeclaration)? {
-        guard reduction == .average else {
-            guard [noValue(s, &diagnostics), noArguments(s, &diagnostics)].allSatisfy({ $0 }) else { return nil }
-            return GlobalPoolDeclaration(reduction: reduction, padding: nil)
-        }
         guard let values = options(s, [PaddingMask.parameter], &diagnostics, valueNote: "its output has one value per channel") else { return nil }
         let padding = values["padding_id"]?.integer
         guard PaddingMask.agrees(s, keyword: keyword, padding: padding, masking: "positions", &diagnostics) else { return nil }
@@ -109,7 +105,7 @@ struct GlobalPoolKind: NodeKind {
 
 struct GlobalPoolDeclaration: NodeDeclaration {
     let reduction: PoolOp.Reduction
-    /// The mean leaves out the positions whose id (the second input) is this.
+    /// The pool leaves out the positions whose id (the second input) is this.
     let padding: Int?
 
     func shape(_ inputs: [Shape], _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Shape? {
@@ -125,7 +121,7 @@ struct GlobalPoolDeclaration: NodeDeclaration {
     func lower(_ g: inout GraphLowering, name: Identifier, inputs: [Int], tensors: [Int]) -> (value: Int, logits: Int) {
         let input = g.shape(inputs[0]), channels = input.dimensions[0]
         let plane = input.count / channels
-        let op: any Op = reduction == .max ? GlobalMaxPoolOp(channels: channels, plane: plane)
+        let op: any Op = reduction == .max ? GlobalMaxPoolOp(channels: channels, plane: plane, paddingId: padding.map(Double.init))
             : GlobalAveragePoolOp(channels: channels, plane: plane, paddingId: padding.map(Double.init))
         let id = g.add(name.name, op, inputs: inputs, shape: .vector(channels), range: name.range)
         return (id, id)

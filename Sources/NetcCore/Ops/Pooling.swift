@@ -214,44 +214,60 @@ public struct GlobalAveragePoolOp: Op {
 
 /// Each channel's maximum over its `plane` positions; NaN wins, and the
 /// gradient goes to the first maximum (the first NaN), where PyTorch's
-/// `max(dim)` sends it.
+/// `max(dim)` sends it. With `paddingId`, over a sequence, the maximum of
+/// the positions whose id (the second input) is not padding (0 for padding
+/// alone); the ids get no gradient.
 public struct GlobalMaxPoolOp: Op {
     public let channels: Int
     public let plane: Int
+    public var paddingId: Double? = nil
     public var name: String { "global_max_pool" }
+    public func differentiates(input k: Int) -> Bool { k == 0 }
 
-    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? .vector(channels) : nil }
+    public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == (paddingId == nil ? 1 : 2) ? .vector(channels) : nil }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         Flops(forward: channels * plane, parameterGradient: 0, inputGradient: channels)
     }
 
-    /// Each channel's first maximum (or first NaN), as an input index.
-    func argmax(_ x: [Double], _ c: Int) -> Int { PoolOp.argmax(x, Array((c * plane)..<((c + 1) * plane))) }
+    /// Each channel's first maximum (or first NaN) among its open positions, as an input index; nil when every one is padding.
+    func argmax(_ inputs: [[Double]], _ c: Int) -> Int? {
+        let open = (0..<plane).filter { paddingId == nil || inputs[1][$0] != paddingId }
+        return open.isEmpty ? nil : PoolOp.argmax(inputs[0], open.map { c * plane + $0 })
+    }
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
-        (0..<channels).map { inputs[0][argmax(inputs[0], $0)] }
+        (0..<channels).map { c in argmax(inputs, c).map { inputs[0][$0] } ?? 0 }
     }
 
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         var dx = [Double](repeating: 0, count: channels * plane)
-        for c in 0..<channels { dx[argmax(inputs[0], c)] += dy[c] }
-        return [dx]
+        for c in 0..<channels { if let at = argmax(inputs, c) { dx[at] += dy[c] } }
+        return paddingId == nil ? [dx] : [dx, [Double](repeating: 0, count: plane)]
     }
 
     /// Not differentiable where a channel's maximum moves.
-    public func kinkSides(inputs: [[Double]]) -> [Int] { (0..<channels).map { argmax(inputs[0], $0) } }
+    public func kinkSides(inputs: [[Double]]) -> [Int] { (0..<channels).map { argmax(inputs, $0) ?? -1 } }
 
-    /// `at` := channel c's first maximum (or first NaN), as an input index.
+    /// `at` := channel c's first maximum (or first NaN), as an input index;
+    /// with padding, among the open positions (−1 when there are none).
     func emitArgmax(_ c: inout CodeBuilder) {
-        c.line("var at = c &* \(plane)")
-        c.line("for i in (at &+ 1)..<(at &+ \(plane)) where \(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+        guard let paddingId else {
+            c.line("var at = c &* \(plane)")
+            c.line("for i in (at &+ 1)..<(at &+ \(plane)) where \(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+            return
+        }
+        c.line("var at = -1")
+        c.block("for t in 0..<\(plane) where \(Local.input(1))[t] != \(literal(paddingId))") { c in
+            c.line("let i = c &* \(plane) &+ t")
+            c.line("if at < 0 || \(x0)[i] > \(x0)[at] || (\(x0)[i].isNaN && !\(x0)[at].isNaN) { at = i }")
+        }
     }
 
     public func emitForward(_ node: Node, _ c: inout OpCode) {
         c.block("for c in 0..<\(channels)") { c in
             emitArgmax(&c)
-            c.line("\(y)[c] = \(x0)[at]")
+            c.line(paddingId == nil ? "\(y)[c] = \(x0)[at]" : "\(y)[c] = at < 0 ? 0 : \(x0)[at]")
         }
     }
 
@@ -260,11 +276,17 @@ public struct GlobalMaxPoolOp: Op {
         if c.assign(edge) == "=" { c.line("\(dx0).update(repeating: 0, count: \(channels * plane))") }
         c.block("for c in 0..<\(channels)") { c in
             emitArgmax(&c)
-            c.line("\(dx0)[at] += \(dy)[c]")
+            c.line(paddingId == nil ? "\(dx0)[at] += \(dy)[c]" : "if at >= 0 { \(dx0)[at] += \(dy)[c] }")
         }
     }
 
-    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm { PyTorchForm(value: "\(p.x0).flatten(2).max(2).values") }
+    /// Padding filled with −inf, and a sequence of padding alone gives 0, as netc's does.
+    public func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm {
+        guard let paddingId else { return PyTorchForm(value: "\(p.x0).flatten(2).max(2).values") }
+        let id = Python.float(paddingId), ids = p.inputs[1]
+        return PyTorchForm(value: "torch.where((\(ids) != \(id)).any(1, keepdim=True), "
+                           + "\(p.x0).masked_fill((\(ids) == \(id)).unsqueeze(1), -math.inf).max(2).values, 0.0)")
+    }
 }
 
 extension PoolOp {
