@@ -124,13 +124,10 @@ public struct SpecGenerator: RandomNumberGenerator {
         "attention": { g, name, order in
             let sequences = order.filter { $0.shape.count == 2 }
             guard !sequences.isEmpty else { return nil }
-            // A sequence as long as a vector input (an embedding's) most often: its ids can mask padding.
-            let matching = order[0].isVector ? sequences.filter { $0.shape[1] == order[0].size } : []
-            let from = !matching.isEmpty && g.chance(0.7) ? g.pick(matching) : g.pick(sequences), channels = from.shape[0]
+            let from = g.pick(sequences), channels = from.shape[0]
             let heads = g.pick((1...channels).filter { channels % $0 == 0 })
-            // Padding masked by the network's input, one id per position (ids where an embedding reads them).
-            let input = order[0], masks = input.isVector && input.size == from.shape[1] && g.chance(0.7)
-            let inputs = masks ? [from.name, input.name] : [from.name]
+            let masks = g.canMask(from, order) && g.chance(0.7)
+            let inputs = masks ? [from.name, order[0].name] : [from.name]
             let line = "attention \(name)(\(inputs.joined(separator: ", ")))" + (heads > 1 || g.chance(0.3) ? ", heads: \(heads)" : "")
                 + (g.chance(0.4) ? ", causal: true" : "") + (masks ? ", padding_id: \(g.int(0...2))" : "")
             return (line, Drawn(name: name, shape: from.shape), inputs)
@@ -212,13 +209,18 @@ public struct SpecGenerator: RandomNumberGenerator {
     mutating func globalPool(_ keyword: String, _ name: String, _ order: [Drawn]) -> (line: String, node: Drawn, inputs: [String])? {
         let planes = order.filter { $0.shape.count >= 2 }
         guard !planes.isEmpty else { return nil }
-        let from = pick(planes), input = order[0]
-        // A pool that leaves out padding, by the network's ids, one per position.
-        if input.isVector, from.shape.count == 2, from.shape[1] == input.size, chance(0.6) {
-            return ("\(keyword) \(name)(\(from.name), \(input.name)), padding_id: \(int(0...2))", Drawn(name: name, shape: [from.shape[0]]),
-                    [from.name, input.name])
+        let from = pick(planes)
+        if canMask(from, order) && chance(0.6) {
+            return ("\(keyword) \(name)(\(from.name), \(order[0].name)), padding_id: \(int(0...2))", Drawn(name: name, shape: [from.shape[0]]),
+                    [from.name, order[0].name])
         }
         return ("\(keyword) \(name)(\(from.name))", Drawn(name: name, shape: [from.shape[0]]), [from.name])
+    }
+
+    /// Whether the network's input can mask padding over `from`: a vector of
+    /// one value (an id, where an embedding reads them) per position of a sequence.
+    func canMask(_ from: Drawn, _ order: [Drawn]) -> Bool {
+        order[0].isVector && from.shape.count == 2 && from.shape[1] == order[0].size
     }
 
     /// A max or average pool over a node of rank 2 or 3.

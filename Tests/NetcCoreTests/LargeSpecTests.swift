@@ -32,6 +32,32 @@ final class LargeSpecTests: XCTestCase {
         try typeCheck(["\(dir)/Chain.swift"], modules)
     }
 
+    /// A Float attention that masks padding far from the embedding that reads
+    /// the ids: its part of `forward` must bind the ids itself (it once named
+    /// them without binding them, and only an earlier part did).
+    func testAMaskReadsTheIdsInALaterPart() throws {
+        let modules = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/Modules").path
+        guard FileManager.default.fileExists(atPath: modules + "/NetcRuntime.swiftmodule") else {
+            throw XCTSkip("no NetcRuntime module at \(modules)")
+        }
+        var spec = "network Far {\n input tokens: 6\n embedding e: 4, vocabulary: 5, padding_id: 0\n"
+        var previous = "e"
+        for k in 0..<70 {
+            spec += " activation a\(k)(\(previous)): tanh\n"
+            previous = "a\(k)"
+        }
+        spec += " attention att(\(previous), tokens), padding_id: 0\n global_avg_pool g(att)\n dense y(g): 2\n"
+            + " loss softmax_cross_entropy(y)\n train sgd(learning_rate: 0.1), batch: 2\n}\n"
+        let f = Frontend(file: SourceFile(path: "far.net", text: spec))
+        XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
+        let source = try XCTUnwrap(Compiler.emit(f.graphs, sourcePath: "far.net").first).source
+        let part = try XCTUnwrap(source.range(of: "static func forwardPart1(")).lowerBound
+        XCTAssertTrue(source[part...].prefix(20_000).contains("AttentionKernels.forward("), "the attention lands in the second part")
+        let dir = temporaryDirectory()
+        try FileIO.writeAtomically(Array(source.utf8), to: "\(dir)/Far.swift")
+        try typeCheck(["\(dir)/Far.swift"], modules)
+    }
+
     func testEverySpecInSpecsKeepsOneFunctionPerPass() throws {
         for spec in files(in: "\(repositoryRoot)/Specs", suffix: ".net") {
             let f = Frontend(file: SourceFile(path: spec, bytes: try FileIO.read("\(repositoryRoot)/Specs/\(spec)")))

@@ -14,7 +14,8 @@ struct AttentionLowering {
     func parameter(_ k: Int) -> Ref { names.ref(.parameter(node.parameters[k])) }
 
     func forward(_ passes: inout PassBuilder) {
-        let mask = node.inputs.count > 1 ? ", ids: \(names.ref(.value(node.inputs[1]))), paddingId: \(literal(op.paddingId!))" : ""
+        // Code, not a String: the function binds every buffer its code names, the ids too.
+        let mask: Code = op.paddingId.map { ", ids: \(names.ref(.value(node.inputs[1]))), paddingId: \(literal($0))" } ?? ""
         passes.code.line("AttentionKernels.forward(\(names.ref(.value(node.inputs[0]))), \(names.ref(.value(node.id))), \(shape)\(mask), wi: \(parameter(0)), bi: \(parameter(1)), wo: \(parameter(2)), bo: \(parameter(3)), work: \(work), \(layout), count: count)")
     }
 

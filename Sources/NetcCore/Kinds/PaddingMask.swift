@@ -6,6 +6,12 @@
 enum PaddingMask {
     static let parameter = ParameterSpec("padding_id", .integer(0...Limits.parameters), optional: true)
 
+    /// The positions of `range` whose id is not padding (all of them without ids): what the reference ops read.
+    static func open(_ range: Range<Int>, ids: [Double]?, paddingId: Double?) -> [Int] {
+        guard let ids, let paddingId else { return Array(range) }
+        return range.filter { ids[$0] != paddingId }
+    }
+
     /// Whether the ids and `padding_id` come together (or the statement has
     /// more than two inputs, the arity's error alone); reports when not.
     static func agrees(_ s: Statement, keyword: String, padding: Int?, masking what: String, _ diagnostics: inout DiagnosticBag) -> Bool {

@@ -32,10 +32,7 @@ public struct AttentionOp: Op {
     /// The positions query i attends to: 0..<keys(i).
     func keys(_ i: Int) -> Int { causal ? i + 1 : length }
     /// Those of them whose keys are not padding, given the sample's ids.
-    func keys(_ i: Int, ids: [Double]?) -> [Int] {
-        guard let ids, let paddingId else { return Array(0..<keys(i)) }
-        return (0..<keys(i)).filter { ids[$0] != paddingId }
-    }
+    func keys(_ i: Int, ids: [Double]?) -> [Int] { PaddingMask.open(0..<keys(i), ids: ids, paddingId: paddingId) }
 
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == (paddingId == nil ? 1 : 2) ? Shape([channels, length]) : nil }
 
@@ -159,7 +156,7 @@ public struct AttentionOp: Op {
                 }
             }
         }
-        return inputs.count > 1 ? [dx, [Double](repeating: 0, count: l)] : [dx]
+        return [dx]  // the ids get no edge (differentiates(input:))
     }
 
     // MARK: Generated code
@@ -192,11 +189,8 @@ public struct AttentionOp: Op {
             c.line("s.update(from: \(bi), count: \(G))")
             c.line("for ch in 0..<\(E) { let v = \(x0)[ch &* \(L) &+ t], column = \(pre) + ch &* \(G); for r in 0..<\(G) { s[r] += column[r] * v } }")
         }
-        if let paddingId {
-            c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments), ids: \(Local.input(1)), paddingId: \(literal(paddingId)))")
-        } else {
-            c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments))")
-        }
+        let mask: Code = paddingId.map { ", ids: \(Local.input(1)), paddingId: \(literal($0))" } ?? ""
+        c.line("AttentionKernels.mix(qkv, p, o, \(w) + \(transposed), \(arguments)\(mask))")
         c.block("for t in 0..<\(L)") { c in
             c.line("row.update(from: \(bo), count: \(E))")
             c.line("let mixed = o + t &* \(E)")

@@ -14,7 +14,7 @@ public struct EmbeddingOp: Op {
     public let model: String
 
     public var name: String { "embedding" }
-    public var differentiable: Bool { false }
+    public func differentiates(input k: Int) -> Bool { false }
 
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == 1 ? Shape([width, length]) : nil }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops { Flops(forward: 0, parameterGradient: width * length, inputGradient: 0) }

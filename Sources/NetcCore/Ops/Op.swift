@@ -46,17 +46,14 @@ public protocol Op: Sendable {
     /// an input crosses one: a gradient check skips a finite difference
     /// across which they change. Empty for smooth ops.
     func kinkSides(inputs: [[Double]]) -> [Int]
-    /// Whether gradients flow into the op's inputs (not into an embedding's ids).
-    var differentiable: Bool { get }
-    /// Whether gradients flow into input `k` (not into the ids that mask an attention's padding).
+    /// Whether gradients flow into input `k` (not into ids: an embedding's, or those that mask padding).
     func differentiates(input k: Int) -> Bool
     /// The op in PyTorch (`netc export-pytorch`): its submodule and the expression of its value.
     func pytorch(_ node: Node, _ p: PyTorchOperands) -> PyTorchForm
 }
 
 extension Op {
-    public var differentiable: Bool { true }
-    public func differentiates(input k: Int) -> Bool { differentiable }
+    public func differentiates(input k: Int) -> Bool { true }
     public var auxiliary: [Auxiliary] { [] }
     public var workspace: Int { 0 }
     public var prepared: Int { 0 }

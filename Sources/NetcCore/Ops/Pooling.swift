@@ -159,9 +159,8 @@ public struct GlobalAveragePoolOp: Op {
 
     /// Each position's weight, 1 or 0, and the share of a channel's mean one position gets.
     func weights(_ inputs: [[Double]]) -> (mask: [Double], share: Double) {
-        guard let paddingId, inputs.count > 1 else { return ([Double](repeating: 1, count: plane), 1 / Double(plane)) }
-        let mask = inputs[1].map { $0 == paddingId ? 0.0 : 1 }, open = mask.reduce(0, +)
-        return (mask, open > 0 ? 1 / open : 0)
+        let open = Set(PaddingMask.open(0..<plane, ids: inputs.count > 1 ? inputs[1] : nil, paddingId: paddingId))
+        return ((0..<plane).map { open.contains($0) ? 1 : 0 }, open.isEmpty ? 0 : 1 / Double(open.count))
     }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         Flops(forward: channels * plane, parameterGradient: 0, inputGradient: channels * plane)
@@ -177,7 +176,7 @@ public struct GlobalAveragePoolOp: Op {
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         guard paddingId != nil else { return [(0..<(channels * plane)).map { dy[$0 / plane] / Double(plane) }] }
         let (mask, share) = weights(inputs)
-        return [(0..<(channels * plane)).map { dy[$0 / plane] * mask[$0 % plane] * share }, [Double](repeating: 0, count: plane)]
+        return [(0..<(channels * plane)).map { dy[$0 / plane] * mask[$0 % plane] * share }]  // the ids get no edge
     }
 
     /// The share of a channel's mean each open position gets, `share`, from the sample's ids `x1`.
@@ -231,7 +230,7 @@ public struct GlobalMaxPoolOp: Op {
 
     /// Each channel's first maximum (or first NaN) among its open positions, as an input index; nil when every one is padding.
     func argmax(_ inputs: [[Double]], _ c: Int) -> Int? {
-        let open = (0..<plane).filter { paddingId == nil || inputs[1][$0] != paddingId }
+        let open = PaddingMask.open(0..<plane, ids: inputs.count > 1 ? inputs[1] : nil, paddingId: paddingId)
         return open.isEmpty ? nil : PoolOp.argmax(inputs[0], open.map { c * plane + $0 })
     }
 
@@ -243,7 +242,7 @@ public struct GlobalMaxPoolOp: Op {
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         var dx = [Double](repeating: 0, count: channels * plane)
         for c in 0..<channels { if let at = argmax(inputs, c) { dx[at] += dy[c] } }
-        return paddingId == nil ? [dx] : [dx, [Double](repeating: 0, count: plane)]
+        return [dx]  // the ids get no edge
     }
 
     /// Not differentiable where a channel's maximum moves.
