@@ -6,11 +6,22 @@ import XCTest
 /// Issue 19, item 14: long passes are emitted as functions of bounded size,
 /// which `swiftc -O` compiles in time linear in the spec (docs/Performance.md).
 final class LargeSpecTests: XCTestCase {
-    func testLongChainsAreSplitIntoPartsThatTypeCheck() throws {
+    /// The Swift emitted for `spec` (which must check cleanly), type-checked against the debug build's NetcRuntime.
+    func emitAndTypeCheck(_ spec: String, name: String) throws -> String {
         let modules = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/Modules").path
         guard FileManager.default.fileExists(atPath: modules + "/NetcRuntime.swiftmodule") else {
             throw XCTSkip("no NetcRuntime module at \(modules)")
         }
+        let f = Frontend(file: SourceFile(path: "\(name).net", text: spec))
+        XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
+        let source = try XCTUnwrap(Compiler.emit(f.graphs, sourcePath: "\(name).net").first).source
+        let dir = temporaryDirectory()
+        try FileIO.writeAtomically(Array(source.utf8), to: "\(dir)/\(name).swift")
+        try typeCheck(["\(dir)/\(name).swift"], modules)
+        return source
+    }
+
+    func testLongChainsAreSplitIntoPartsThatTypeCheck() throws {
         var spec = "network Chain {\n input x: 3\n"
         var previous = "x"
         for k in 0..<150 {
@@ -18,28 +29,19 @@ final class LargeSpecTests: XCTestCase {
             previous = "a\(k)"
         }
         spec += " dense y(\(previous)): 2\n loss squared_error(y)\n train adam(learning_rate: 0.01), batch: 4\n}\n"
-        let f = Frontend(file: SourceFile(path: "chain.net", text: spec))
-        XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
-        let source = try XCTUnwrap(Compiler.emit(f.graphs, sourcePath: "chain.net").first).source
+        let source = try emitAndTypeCheck(spec, name: "Chain")
         // 151 nodes after the input: three parts of at most 64 (the training backward pass reaches only y;
         // the input gradient's tail walks the chain).
         for part in ["forwardPart0", "forwardPart2", "backwardToInputPart2"] {
             XCTAssertTrue(source.contains("static func \(part)("), part)
         }
         XCTAssertFalse(source.contains("forwardPart3("))
-        let dir = temporaryDirectory()
-        try FileIO.writeAtomically(Array(source.utf8), to: "\(dir)/Chain.swift")
-        try typeCheck(["\(dir)/Chain.swift"], modules)
     }
 
     /// A Float attention that masks padding far from the embedding that reads
     /// the ids: its part of `forward` must bind the ids itself (it once named
     /// them without binding them, and only an earlier part did).
     func testAMaskReadsTheIdsInALaterPart() throws {
-        let modules = URL(fileURLWithPath: repositoryRoot).appendingPathComponent(".build/debug/Modules").path
-        guard FileManager.default.fileExists(atPath: modules + "/NetcRuntime.swiftmodule") else {
-            throw XCTSkip("no NetcRuntime module at \(modules)")
-        }
         var spec = "network Far {\n input tokens: 6\n embedding e: 4, vocabulary: 5, padding_id: 0\n"
         var previous = "e"
         for k in 0..<70 {
@@ -48,14 +50,9 @@ final class LargeSpecTests: XCTestCase {
         }
         spec += " attention att(\(previous), tokens), padding_id: 0\n global_avg_pool g(att)\n dense y(g): 2\n"
             + " loss softmax_cross_entropy(y)\n train sgd(learning_rate: 0.1), batch: 2\n}\n"
-        let f = Frontend(file: SourceFile(path: "far.net", text: spec))
-        XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
-        let source = try XCTUnwrap(Compiler.emit(f.graphs, sourcePath: "far.net").first).source
+        let source = try emitAndTypeCheck(spec, name: "Far")
         let part = try XCTUnwrap(source.range(of: "static func forwardPart1(")).lowerBound
         XCTAssertTrue(source[part...].prefix(20_000).contains("AttentionKernels.forward("), "the attention lands in the second part")
-        let dir = temporaryDirectory()
-        try FileIO.writeAtomically(Array(source.utf8), to: "\(dir)/Far.swift")
-        try typeCheck(["\(dir)/Far.swift"], modules)
     }
 
     func testEverySpecInSpecsKeepsOneFunctionPerPass() throws {
