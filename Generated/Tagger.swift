@@ -10,7 +10,7 @@ import NetcRuntime
 /// - `h(h.conv)`: tanh [5x12]
 /// - `out(h)`: conv1d [3x12]
 ///
-/// Loss: softmax_cross_entropy(class_weights: [1, 2, 0.5], label_smoothing: 0.1) on `out`, mean over a batch of 3. The API
+/// Loss: softmax_cross_entropy(class_weights: [1, 2, 0.5], label_smoothing: 0.1, ignore_label: -1) on `out`, mean over a batch of 3. The API
 /// is NetcRuntime's `ProbabilisticClassifierModel`; this file holds the network's constants and kernels.
 public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
     public typealias Scalar = Swift.Double
@@ -30,7 +30,7 @@ public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
         .init("h.bias", shape: [5], offset: 30, decays: false),
         .init("out.weight", shape: [3, 5, 3], offset: 35, decays: true),
         .init("out.bias", shape: [3], offset: 80, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 192, secondState: nil, classCount: 3, classPositions: 12)
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 192, secondState: nil, classCount: 3, classPositions: 12, ignoredLabel: -1)
     /// The loss's classWeights, read by `lossAndSeed`.
     @usableFromInline static let classWeights: [Scalar] = [1.0, 2.0, 0.5]
 
@@ -118,7 +118,7 @@ public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
         let v_out = m + 707  // [108]
         let g_out = m + 1247  // [108]
         let target = m + 1355  // [108]
-        // softmax_cross_entropy(class_weights: [1, 2, 0.5], label_smoothing: 0.1)
+        // softmax_cross_entropy(class_weights: [1, 2, 0.5], label_smoothing: 0.1, ignore_label: -1)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
         for b in 0..<count {
@@ -129,11 +129,20 @@ public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
         }
         NetcRuntime.Math.exp(g_out, minus: 0, into: g_out, count &* 36)
         let classWeights = Self.classWeights
+        var labelled = 0
+        for b in 0..<count {
+            let t = target + b &* 36
+            for p in 0..<12 { for k in 0..<3 where t[k &* 12 &+ p] != 0 { labelled &+= 1; break } }
+        }
+        let share: Scalar = labelled > 0 ? Scalar(count) / Scalar(labelled) : 0
         for b in 0..<count {
             let z = v_out + b &* 36, t = target + b &* 36, gz = g_out + b &* 36
-            let step = invBatch * 0.08333333333333333
+            let step = invBatch * share
             var sampleLoss: Scalar = 0
             for p in 0..<12 {
+                var given = false
+                for k in 0..<3 where t[k &* 12 &+ p] != 0 { given = true; break }
+                if !given { for k in 0..<3 { gz[k &* 12 &+ p] = 0 }; continue }
                 var top = z[p]
                 var at = 0
                 for k in 1..<3 where z[k &* 12 &+ p] > top { top = z[k &* 12 &+ p]; at = k }
@@ -146,7 +155,7 @@ public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
                 let scale = mass / sum
                 for k in 0..<3 { let i = k &* 12 &+ p; gz[i] = (scale * gz[i] - classWeights[k] * (0.9 * t[i] + 0.03333333333333333)) * step }
             }
-            loss += sampleLoss * 0.08333333333333333
+            loss += sampleLoss * share
         }
         return loss * invBatch
     }

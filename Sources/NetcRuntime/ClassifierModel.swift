@@ -25,6 +25,8 @@ extension ClassifierModel {
     /// One optimizer step with class labels (0..<classCount) as targets —
     /// one-hot vectors, or the label itself for one sigmoid output — on up to
     /// `batchSize` samples; `classPositions` labels per sample for segmentation.
+    /// The loss's `ignore_label` (`info.ignoredLabel`) marks an unlabelled
+    /// sample or position: an all-zero row, left out of the loss.
     @inlinable @discardableResult
     public mutating func trainStep(input: [Scalar], labels: [Int]) -> Scalar {
         let positions = Self.classPositions, samples = labels.count / positions
@@ -41,14 +43,16 @@ extension ClassifierModel {
 
 extension GeneratedModel {
     /// Labels as targets at `target`: one-hot rows (one-hot over the channels
-    /// at each position, for segmentation), or the label itself for one output.
+    /// at each position, for segmentation), or the label itself for one output;
+    /// the ignored label's row all zero.
     @inlinable
     static func writeTargets(_ labels: some Collection<Int>, into target: UnsafeMutablePointer<Scalar>, _ call: String) {
-        let classes = info.classCount!, positions = info.classPositions
+        let classes = info.classCount!, positions = info.classPositions, ignored = info.ignoredLabel
         for (j, label) in labels.enumerated() {
-            ArgumentCheck.require(label >= 0 && label < classes,
+            ArgumentCheck.require(label >= 0 && label < classes || label == ignored,
                                   "\(info.name).\(call): label \(label) at sample \(j / positions)"
-                                  + (positions == 1 ? "" : ", position \(j % positions),") + " is outside 0..<\(classes)")
+                                  + (positions == 1 ? "" : ", position \(j % positions),") + " is outside 0..<\(classes)"
+                                  + (ignored.map { " and is not the ignored label \($0)" } ?? ""))
             if targetCount == 1 {
                 target[j] = Scalar(label)
             } else {
@@ -56,5 +60,18 @@ extension GeneratedModel {
                 for k in 0..<classes { row[k * positions] = k == label ? 1 : 0 }
             }
         }
+    }
+
+    /// The labelled positions among the first `count` samples' targets (a
+    /// row not all zero): with `ignore_label`, the weight of a batch's mean.
+    @inlinable
+    static func labelledPositions(_ target: UnsafeMutablePointer<Scalar>, count: Int) -> Int {
+        let positions = info.classPositions, classes = targetCount / positions
+        var labelled = 0
+        for j in 0..<count * positions {
+            let row = target + j / positions * targetCount + j % positions
+            for k in 0..<classes where row[k * positions] != 0 { labelled += 1; break }
+        }
+        return labelled
     }
 }

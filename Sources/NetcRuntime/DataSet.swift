@@ -11,7 +11,9 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
     public private(set) var targets: [Scalar]
     public let targetCount: Int
     /// Class labels (0-based) for classification data, `labelsPerSample`
-    /// per sample (a label map for segmentation); nil otherwise.
+    /// per sample (a label map for segmentation); nil otherwise. A label that
+    /// is no class (-1, say) marks an unlabelled sample or position, for a
+    /// model whose loss has it as `ignore_label`; other models refuse it.
     public private(set) var labels: [Int]?
     /// Labels per sample: 1, or a class for each position of a segmentation
     /// model's output (its `classPositions`, H·W for an image); 0 for targets.
@@ -21,7 +23,8 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
 
     /// Samples.
     public var count: Int { featureCount == 0 ? 0 : features.count / featureCount }
-    /// Classes: one more than the largest label (0 without labels).
+    /// Classes: one more than the largest label (0 without labels); a
+    /// positive ignored label (255, say) counts too.
     public var classCount: Int { classNames?.count ?? labels.map { ($0.max() ?? -1) + 1 } ?? 0 }
 
     /// A regression data set: `targets` holds `targetCount` values per sample.
@@ -45,7 +48,6 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
                               && features.count == labels.count / labelsPerSample * featureCount,
                               "DataSet: \(features.count) feature values for \(labels.count) labels, "
                               + "\(labelsPerSample) per sample of \(featureCount) features")
-        ArgumentCheck.require(labels.allSatisfy { $0 >= 0 }, "DataSet: labels must not be negative")
         self.features = features
         self.featureCount = featureCount
         self.targets = []
@@ -90,7 +92,7 @@ public struct DataSet<Scalar: ModelScalar>: Sendable {
         var random = SplitMix64(seed: seed)
         var parts = [[Int]](repeating: [], count: fractions.count + 1)
         let groups: [[Int]] = labels.flatMap { labels in
-            labelsPerSample == 1 ? (0..<classCount).map { c in labels.indices.filter { labels[$0] == c } } : nil
+            labelsPerSample == 1 ? Dictionary(grouping: labels.indices) { labels[$0] }.sorted { $0.key < $1.key }.map(\.value) : nil
         } ?? [Array(0..<count)]
         for group in groups {
             let members = random.shuffle(group)

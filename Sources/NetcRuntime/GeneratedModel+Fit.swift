@@ -254,18 +254,23 @@ extension GeneratedModel {
         Self.gather(data, 0..<data.count, into: nil, &target)
         var result = Evaluation(loss: Double(loss(input: data.features, target: target)))
         let output = predict(data.features)
-        if let labels = data.labels, let classes = Self.info.classCount {
-            let predicted = Self.classes(of: output), positions = Self.info.classPositions
+        if var labels = data.labels, let classes = Self.info.classCount {
+            var predicted = Self.classes(of: output)
+            let positions = Self.info.classPositions
+            // Class 1's score: its sigmoid output, or its logit's lead over class 0's (P apart at each position).
+            var scores = classes != 2 ? [] : Self.outputCount == 1 ? output : (0..<labels.count).map {
+                let row = $0 / positions * Self.outputCount + $0 % positions
+                return output[row + positions] - output[row]
+            }
+            if let ignored = Self.info.ignoredLabel {
+                // Unlabelled samples or positions count nowhere.
+                let kept = labels.indices.filter { labels[$0] != ignored }
+                (labels, predicted) = (kept.map { labels[$0] }, kept.map { predicted[$0] })
+                if !scores.isEmpty { scores = kept.map { scores[$0] } }
+            }
             result.confusion = ConfusionMatrix(predicted: predicted, labels: labels, classCount: classes, classNames: data.classNames)
             result.accuracy = Metrics.accuracy(predicted, labels)
-            if classes == 2 {
-                // Class 1's score: its sigmoid output, or its logit's lead over class 0's (P apart at each position).
-                let scores = Self.outputCount == 1 ? output : (0..<labels.count).map {
-                    let row = $0 / positions * Self.outputCount + $0 % positions
-                    return output[row + positions] - output[row]
-                }
-                result.rocAUC = Metrics.rocAUC(scores, labels)
-            }
+            if classes == 2 { result.rocAUC = Metrics.rocAUC(scores, labels) }
         } else if Self.outputCount == Self.targetCount {
             result.meanSquaredError = Metrics.meanSquaredError(output, target)
             result.meanAbsoluteError = Metrics.meanAbsoluteError(output, target)
@@ -299,8 +304,12 @@ extension GeneratedModel {
                               "\(info.name).\(call): samples have \(data.featureCount) features, the model takes \(inputCount)")
         if data.labels != nil {
             ArgumentCheck.require(info.classCount != nil, "\(info.name).\(call): labelled data, but the model's loss names no classes")
-            ArgumentCheck.require(data.classCount <= info.classCount!,
-                                  "\(info.name).\(call): the data has \(data.classCount) classes, the model \(info.classCount!)")
+            let classes = info.classCount!, ignored = info.ignoredLabel
+            if let label = data.labels!.first(where: { !(0..<classes).contains($0) && $0 != ignored }) {
+                ArgumentCheck.require(label < 0 || data.classCount <= classes, "\(info.name).\(call): the data has \(data.classCount) classes, the model \(classes)")
+                ArgumentCheck.fail("\(info.name).\(call): label \(label) is outside the model's classes 0..<\(classes)"
+                                   + (ignored.map { " and is not its ignored label \($0)" } ?? ""))
+            }
             ArgumentCheck.require(data.labelsPerSample == info.classPositions,
                                   "\(info.name).\(call): the data has \(data.labelsPerSample) label\(data.labelsPerSample == 1 ? "" : "s") per sample, "
                                   + "the model a class at \(info.classPositions) position\(info.classPositions == 1 ? "" : "s")")

@@ -33,15 +33,19 @@ extension GeneratedModel {
     public func loss(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
         let samples = Self.samples(input, target, "loss", atMost: nil)
         return withThreadBudget { storage.withExclusiveMemory(parameters: Self.parameterCount, flushingSubnormals: false) { m in
-            var total: Scalar = 0, first = 0
+            // Each batch's mean weighted by its samples, or with ignore_label by its labelled positions.
+            var total: Scalar = 0, weight = 0, first = 0
             while first < samples {
                 let count = Swift.min(Self.batchSize, samples - first)
                 for k in 0..<count * Self.targetCount { m[Self.targetOffset + k] = target[first * Self.targetCount + k] }
                 Self.forward(m, UnsafeMutablePointer(mutating: input.baseAddress! + first * Self.inputCount), training: false, count: count)
-                total += Self.lossAndSeed(m, count: count) * Scalar(count)
+                let share = Self.info.ignoredLabel == nil ? count : Self.labelledPositions(m + Self.targetOffset, count: count)
+                let loss = Self.lossAndSeed(m, count: count)
+                total += loss * Scalar(share)
+                weight += share
                 first += count
             }
-            return total / Scalar(samples)
+            return weight == 0 ? total : total / Scalar(weight)
         } }
     }
 

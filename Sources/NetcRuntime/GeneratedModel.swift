@@ -180,12 +180,16 @@ public struct ModelInfo: Sendable {
     /// The positions that each have a class: 1, or for softmax cross-entropy
     /// over C × H × W (segmentation) H·W, the outputs' channel c of position p at c·P + p.
     public let classPositions: Int
+    /// The label that marks a position unlabelled, left out of the loss and
+    /// of `evaluate` (the loss's `ignore_label`); nil when the loss has none.
+    public let ignoredLabel: Int?
     /// The byte alignment of the allocation: a cache line, so that the
     /// blocks a step streams split no line (the generated layout aligns them).
     public var alignment: Int { 64 }
 
     public init(name: String, seed: UInt64, fingerprint: UInt64, tensors: [Tensor], hyperparameters: Hyperparameters,
-                firstState: Int?, secondState: Int?, classCount: Int? = nil, classPositions: Int = 1) {
+                firstState: Int?, secondState: Int?, classCount: Int? = nil, classPositions: Int = 1,
+                ignoredLabel: Int? = nil) {
         self.name = name
         self.seed = seed
         self.fingerprint = fingerprint
@@ -195,6 +199,7 @@ public struct ModelInfo: Sendable {
         self.secondState = secondState
         self.classCount = classCount
         self.classPositions = classPositions
+        self.ignoredLabel = ignoredLabel
     }
 
     /// Runs of adjacent tensors that weight decay treats alike, for the

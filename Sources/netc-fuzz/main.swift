@@ -53,7 +53,12 @@ let bases = specFiles("Specs") + corpus
 let run = FuzzRun(seed: seed, bases: bases)
 
 if let dump {
-    try! Data(run.input(start).bytes).write(to: URL(fileURLWithPath: dump))
+    do {
+        try Data(run.input(start).bytes).write(to: URL(fileURLWithPath: dump))
+    } catch {
+        FileHandle.standardError.write(Data("netc-fuzz: cannot write case \(start) to '\(dump)': \(error.localizedDescription)\n".utf8))
+        exit(2)
+    }
     print("wrote case \(start) to \(dump)")
     exit(0)
 }

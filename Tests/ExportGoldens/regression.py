@@ -12,6 +12,7 @@ class NetcModule(nn.Module):
 
     clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
     class_positions = 1  # positions that each have a class over the channels (H·W for segmentation)
+    ignore_label = None  # the label of an unlabelled position: its target row is all zero
     batch_norms = ()  # the BatchNorm submodules
 
     def forward(self, x):

@@ -7,11 +7,17 @@ import torch.nn.functional as F
 from torch import nn
 
 
+def netc_labelled_mean(losses, labelled):
+    """The mean of the labelled positions' losses, 0 when none is (cross-entropy with ignore_label)."""
+    return torch.where(labelled, losses, torch.zeros_like(losses)).sum() / labelled.sum().clamp(min=1)
+
+
 class NetcModule(nn.Module):
     """What every network in this file shares: netc's training step and the schedule's hook."""
 
     clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
     class_positions = 1  # positions that each have a class over the channels (H·W for segmentation)
+    ignore_label = None  # the label of an unlabelled position: its target row is all zero
     batch_norms = ()  # the BatchNorm submodules
 
     def forward(self, x):
@@ -124,6 +130,7 @@ class Tagger(NetcModule):
     batch_size = 3  # the spec's
     dtype = torch.float64
     class_positions = 12
+    ignore_label = -1
 
     def __init__(self):
         super().__init__()
@@ -151,11 +158,66 @@ class Tagger(NetcModule):
         """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
         z = self.values(x)[1]
         target = target.reshape(z.shape)
-        return F.cross_entropy(z.reshape(z.shape[0], 3, 12), target.reshape(target.shape[0], 3, 12), weight=torch.tensor([1.0, 2.0, 0.5], dtype=z.dtype), label_smoothing=0.1)
+        return netc_labelled_mean(F.cross_entropy(z.reshape(z.shape[0], 3, 12), target.reshape(target.shape[0], 3, 12), reduction="none", weight=torch.tensor([1.0, 2.0, 0.5], dtype=z.dtype), label_smoothing=0.1), (target.reshape(target.shape[0], 3, 12) != 0).any(1))
 
     def make_optimizer(self):
         """The spec's optimizer."""
         return torch.optim.SGD(self.parameters(), lr=0.1, momentum=0.9)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0
+
+
+class Partial(NetcModule):
+    """Partial from segmentation.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Partial.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Partial.safetensors")
+    """
+
+    input_shape = (6,)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 3  # values forward returns per sample
+    target_count = 3  # values loss reads per sample
+    targets = "one_hot"  # real, probabilities or one_hot
+    batch_size = 4  # the spec's
+    dtype = torch.float32
+    ignore_label = -1
+
+    def __init__(self):
+        super().__init__()
+        self.h = nn.Linear(6, 8)
+        self.out = nn.Linear(8, 3)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.h.weight, -0.6546536707079771, 0.6546536707079771)
+            nn.init.zeros_(self.h.bias)
+            nn.init.uniform_(self.out.weight, -0.7385489458759964, 0.7385489458759964)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, x):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        x = x.reshape(-1, 6)
+        h = torch.tanh(self.h(x))
+        out = self.out(h)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return netc_labelled_mean(F.cross_entropy(z.reshape(z.shape[0], 3, 1), target.reshape(target.shape[0], 3, 1), reduction="none"), (target.reshape(target.shape[0], 3, 1) != 0).any(1))
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
 
     @staticmethod
     def lr_factor(t):

@@ -40,6 +40,7 @@ final class GeneratedModelTests: XCTestCase {
     /// Classes at each position: a softmax over the channels of every pixel (Float) and of every step of a sequence (Double).
     func testSegmenter() throws { try checkAgainstInterpreter(Segmenter.self, "segmentation.net", steps: 3) }
     func testTagger() throws { try checkAgainstInterpreter(Tagger.self, "segmentation.net", network: "Tagger", steps: 3) }
+    func testPartial() throws { try checkAgainstInterpreter(Partial.self, "segmentation.net", network: "Partial", steps: 3) }
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }

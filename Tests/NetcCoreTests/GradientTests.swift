@@ -149,6 +149,29 @@ final class GradientTests: XCTestCase {
         XCTAssertEqual(SquaredError(mean: true, scale: 1).over(Shape([3, 4]))?.positions, 1, "a loss of real targets reads every value")
     }
 
+    /// With ignore_label, sample A's position 0 has logits (0, ln 3) and class
+    /// 1, costing ln 4/3; its position 1 and all of sample B are unlabelled
+    /// (all-zero rows), even under label smoothing. The batch's loss is the
+    /// mean over its one labelled position: batchScale = 4 positions / 1
+    /// labelled on the mean of the samples' losses (ln 4/3 / 2 and 0); the
+    /// labelled position's gradient is softmax − target, (¼, −¼), unhalved.
+    func testUnlabelledPositionsAreLeftOutOfTheBatchMean() {
+        let rule = SoftmaxCrossEntropy(smoothing: 0.2, ignoredLabel: -1, positions: 2), plain = SoftmaxCrossEntropy(positions: 2)
+        let z: [Double] = [0, 5, log(3.0), 7], a = [0.0, 0, 1, 0], b = [0.0, 0, 0, 0]
+        let scale = rule.batchScale([a, b])
+        XCTAssertEqual(scale, 4)
+        let smoothed = 0.1 * log(4.0) + 0.9 * log(4.0 / 3)  // t′ = (0.1, 0.9); softmax (¼, ¾)
+        XCTAssertEqual(scale * (rule.value(logits: z, target: a) + rule.value(logits: z, target: b)) / 2, smoothed, accuracy: 1e-15)
+        XCTAssertEqual(rule.value(logits: z, target: b), 0)
+        XCTAssertEqual(rule.gradient(logits: z, target: b), [0, 0, 0, 0])
+        let g = SoftmaxCrossEntropy(ignoredLabel: -1, positions: 2).gradient(logits: z, target: a).map { 4 * $0 / 2 }
+        assertExact(g, [0.25, 0, -0.25, 0])
+        XCTAssertEqual(rule.batchScale([b, b]), 0, "nothing labelled: loss 0")
+        XCTAssertEqual(rule.batchScale([[.nan, 0, 0, 0], b]), 4, "a NaN target counts, so its NaN reaches the loss")
+        XCTAssertEqual(plain.batchScale([a, b]), 1, "without ignore_label an all-zero row counts in the mean")
+        XCTAssertEqual(rule.name, "softmax_cross_entropy(label_smoothing: 0.2, ignore_label: -1)")
+    }
+
     func testFusedLossesStayFiniteForHugeLogits() {
         for z in [[1e4, -1e4, 0], [-1e4, -1e4, 1e4]] {
             let t = [0.0, 1, 0]
@@ -174,7 +197,8 @@ final class GradientTests: XCTestCase {
             entry.make(Dictionary(uniqueKeysWithValues: entry.parameters.compactMap { p in p.defaultValue.map { (p.name, $0) } }))
         }
         rules += [SoftmaxCrossEntropy(smoothing: 0.2), SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3, 0.5, 2]),
-                  SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3], positions: 2), SigmoidCrossEntropy(positiveWeights: [3]), SigmoidCrossEntropy(positiveWeights: [0.5, 1, 2, 4]), Huber(delta: 0.3, mean: false), AbsoluteError(mean: false),
+                  SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3], positions: 2),
+                  SoftmaxCrossEntropy(smoothing: 0.1, weights: [1, 3], ignoredLabel: -1, positions: 2), SigmoidCrossEntropy(positiveWeights: [3]), SigmoidCrossEntropy(positiveWeights: [0.5, 1, 2, 4]), Huber(delta: 0.3, mean: false), AbsoluteError(mean: false),
                   SquaredError(mean: false, scale: 0.5)]
         var random = SplitMix64(seed: 21)
         for rule in rules {

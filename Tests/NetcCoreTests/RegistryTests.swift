@@ -92,7 +92,7 @@ final class RegistryTests: XCTestCase {
         for name in NodeKinds.all.map(\.keyword) + Activations.names + Losses.names + NetworkBuilder.optimizers.map(\.name) {
             XCTAssertTrue(words.contains(name), "no drawn spec used '\(name)'")
         }
-        for option in ["stride", "padding", "dilation", "groups", "output_padding", "causal", "bidirectional", "over", "padding_id", "class_weights", "positive_weight", "channels", "mode"] {
+        for option in ["stride", "padding", "dilation", "groups", "output_padding", "causal", "bidirectional", "over", "padding_id", "class_weights", "positive_weight", "channels", "mode", "ignore_label"] {
             XCTAssertTrue(words.contains(option), "no drawn spec used the option '\(option)'")
         }
         XCTAssertTrue(lists, "no drawn spec wrote a list")

@@ -37,7 +37,7 @@ SPECS = {
     "wide-joins.net": ["WideJoins"], "image-mlp.net": ["ImageMLP"], "mnist-mlp.net": ["MnistMLP"],
     "conv-layers.net": ["ConvLayers", "Sequence", "Tokens", "Spatial"], "interchange.net": ["Margins", "Tags", "Labels"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
     "float-convs.net": ["FloatConvs", "Separable"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
-    "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "segmentation.net": ["Segmenter", "Tagger"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
+    "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "segmentation.net": ["Segmenter", "Tagger", "Partial"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
     "attention.net": ["Encoder", "Causal", "Padded", "Masked"],
 }
 STEPS = 20
@@ -63,9 +63,12 @@ def batches(cls, generator):
     n = cls.target_count
     if cls.targets == "one_hot":
         # A class at each position (one for a vector), channels first: class c of position p at c·P + p.
-        p = cls.class_positions
-        labels = torch.randint(0, n // p, (STEPS, cls.batch_size, p), generator=generator)
-        targets = torch.nn.functional.one_hot(labels, n // p).transpose(2, 3).reshape(STEPS, cls.batch_size, n).to(cls.dtype)
+        # With ignore_label, one draw in k + 1 is unlabelled: an all-zero row.
+        p, k = cls.class_positions, n // cls.class_positions
+        unlabelled = int(cls.ignore_label is not None)
+        labels = torch.randint(0, k + unlabelled, (STEPS, cls.batch_size, p), generator=generator)
+        rows = torch.nn.functional.one_hot(labels, k + unlabelled)[..., :k]
+        targets = rows.transpose(2, 3).reshape(STEPS, cls.batch_size, n).to(cls.dtype)
     elif cls.targets == "probabilities":
         targets = torch.rand((STEPS, cls.batch_size, n), generator=generator, dtype=cls.dtype)
         if n > 1:

@@ -66,6 +66,10 @@ extension Message {
     static func lossOutputsFixed(_ argument: String, _ count: Int, _ node: String, _ size: Int, _ unit: String) -> Message {
         .error("loss-outputs", "\(argument) has \(count) value\(count == 1 ? "" : "s"), but '\(node)' has \(size) \(unit)\(size == 1 ? "" : "s"); give one per \(unit)")
     }
+    static func ignoredLabelIsAClass(_ label: Int, _ node: String, _ classes: Int) -> Message {
+        .error("ignore-label-is-a-class", "ignore_label \(label) is one of the \(classes) classes of '\(node)' (0..<\(classes)); "
+               + "the label that marks unlabelled data must lie outside them, such as -1")
+    }
     static func lossNeedsClassVector(_ loss: String, _ node: String, _ shape: Shape) -> Message {
         .error("loss-needs-class-vector", "'\(loss)' takes a vector of class scores, but '\(node)' has shape \(shape)")
     }

@@ -110,6 +110,7 @@ public struct ModelEmitter {
         let positions = graph.loss.rule.positions
         let classes = !isClassifier ? "" : ", classCount: \(graph.outputSize == 1 ? 2 : graph.outputSize / positions)"
             + (positions > 1 ? ", classPositions: \(positions)" : "")
+            + (graph.loss.rule.ignoredLabel.map { ", ignoredLabel: \($0)" } ?? "")
         w.line("], hyperparameters: \(graph.training.hyperparametersLiteral), firstState: \(offset(.state(0))), secondState: \(offset(.state(1)))\(classes))")
         for table in graph.loss.rule.tables {
             w.line("/// The loss's \(table.name), read by `lossAndSeed`.")
@@ -175,7 +176,7 @@ public struct ModelEmitter {
         c.line("// \(graph.loss.rule.name)")
         c.line(graph.batchSize == 1 ? "let invBatch: Scalar = 1" : "let invBatch = 1 / Scalar(count)")
         c.line("var loss: Scalar = 0")
-        graph.loss.rule.emitBatchPrologue(n, logits: names.ref(.value(logits)), seed: names.ref(.gradient(logits)), &c)
+        graph.loss.rule.emitBatchPrologue(n, logits: names.ref(.value(logits)), target: names.ref(.target), seed: names.ref(.gradient(logits)), &c)
         var body = CodeBuilder()
         graph.loss.rule.emitSample(n, &body)
         c.append(.perSample(count: "count", bindings: [

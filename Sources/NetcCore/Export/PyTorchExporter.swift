@@ -49,11 +49,12 @@ public struct PyTorchExporter {
     /// What a generated class and its base define besides its submodules.
     static let members: Set<String> = [
         "input_shape", "input_ids", "output_count", "target_count", "targets", "batch_size", "dtype", "clip_norm", "batch_norms", "class_positions",
+        "ignore_label",
         "reset_parameters", "values", "loss", "make_optimizer", "make_scheduler", "lr_factor", "train_step", "_batch_counts",
     ]
 
     /// The names the file defines at the top level besides the networks' classes.
-    static let fileNames: Set<String> = ["torch", "nn", "F", "math", "NetcModule"]
+    static let fileNames: Set<String> = ["torch", "nn", "F", "math", "NetcModule", "netc_labelled_mean"]
 
     /// `torch.nn.Module`'s attributes (torch 2.x; the Python test checks the list against
     /// the installed torch): a submodule by one of these names would replace them.
@@ -105,10 +106,20 @@ public struct PyTorchExporter {
 
 
 
-            """ + base
+            """ + (graphs.contains { $0.loss.rule.ignoredLabel != nil } ? labelledMean : "") + base
         for g in graphs { s += "\n\n" + PyTorchExporter(g).module(sourceName: FileIO.printable(sourceName)) }
         return s
     }
+
+    /// The loss's mean over labelled positions, for a file whose networks have `ignore_label`.
+    static let labelledMean = """
+        def netc_labelled_mean(losses, labelled):
+            \"\"\"The mean of the labelled positions' losses, 0 when none is (cross-entropy with ignore_label).\"\"\"
+            return torch.where(labelled, losses, torch.zeros_like(losses)).sum() / labelled.sum().clamp(min=1)
+
+
+
+        """
 
     /// What every exported module shares: netc's training step (the loss of
     /// the batch before the update; a step whose loss or gradient is not
@@ -120,6 +131,7 @@ public struct PyTorchExporter {
 
             clip_norm = 0.0  # the gradient's largest norm (0: no clipping)
             class_positions = 1  # positions that each have a class over the channels (H·W for segmentation)
+            ignore_label = None  # the label of an unlabelled position: its target row is all zero
             batch_norms = ()  # the BatchNorm submodules
 
             def forward(self, x):
@@ -193,6 +205,7 @@ public struct PyTorchExporter {
         line(1, "dtype = torch.\(g.precision == .double ? "float64" : "float32")")
         if g.training.gradientClipNorm > 0 { line(1, "clip_norm = \(Python.float(g.training.gradientClipNorm))") }
         if g.loss.rule.positions > 1 { line(1, "class_positions = \(g.loss.rule.positions)") }
+        if let label = g.loss.rule.ignoredLabel { line(1, "ignore_label = \(label)") }
         if !batchNorms.isEmpty { line(1, "batch_norms = \(Python.strings(batchNorms))") }
         line(0, "")
         line(1, "def __init__(self):")

@@ -148,8 +148,10 @@ public struct GradientCheck: Sendable {
             case .probabilities: return (0..<n).map { _ in rng.nextUnit() }
             case .oneHot:
                 // A class at each position (one for a vector): class c of position p at c·P + p.
+                // With ignore_label one draw in classes + 1 is unlabelled (an all-zero row).
                 let positions = graph.loss.rule.positions, classes = n / positions
-                let labels = (0..<positions).map { _ in Int(rng.next() % UInt64(classes)) }
+                let draws = UInt64(classes + (graph.loss.rule.ignoredLabel == nil ? 0 : 1))
+                let labels = (0..<positions).map { _ in Int(rng.next() % draws) }
                 return (0..<n).map { $0 / positions == labels[$0 % positions] ? 1 : 0 }
             }
         }

@@ -85,6 +85,11 @@ public struct Interpreter: Sendable {
         return SampleContext(auxiliary: auxiliary, training: masks != nil)
     }
 
+    /// Each sample's `outputs` values of a flat batch.
+    func samples(_ flat: [Double], _ outputs: Int) -> [[Double]] {
+        stride(from: 0, to: flat.count, by: outputs).map { Array(flat[$0..<($0 + outputs)]) }
+    }
+
     /// The prediction: the loss's named node, [batch][outputs] flattened.
     public func predict(input: [Double], parameters: [Double]) -> [Double] {
         forward(input: input, parameters: parameters).flatMap { $0[graph.loss.output] }
@@ -97,9 +102,10 @@ public struct Interpreter: Sendable {
         let values = forward(input: input, parameters: parameters, masks: masks)
         let outputs = graph.nodes[graph.loss.logits].size
         var loss = 0.0, kinks: [Int] = []
+        let scale = graph.loss.rule.batchScale(samples(target, outputs))
         for (b, v) in values.enumerated() {
             let t = Array(target[(b * outputs)..<((b + 1) * outputs)])
-            loss += graph.loss.rule.value(logits: v[graph.loss.logits], target: t) / Double(values.count)
+            loss += scale * graph.loss.rule.value(logits: v[graph.loss.logits], target: t) / Double(values.count)
             for n in graph.nodes where n.id != graph.input { kinks += n.op.kinkSides(inputs: n.inputs.map { v[$0] }) }
             kinks += graph.loss.rule.kinkSides(logits: v[graph.loss.logits], target: t)
         }
@@ -118,11 +124,12 @@ public struct Interpreter: Sendable {
         var dParameters = [Double](repeating: 0, count: parameters.count)
         var dInput = [Double](repeating: 0, count: input.count)
         var delta = [[[Double]?]](repeating: [[Double]?](repeating: nil, count: graph.nodes.count), count: batch)
+        let scale = graph.loss.rule.batchScale(samples(target, outputs))
         for b in 0..<batch {
             let t = Array(target[(b * outputs)..<((b + 1) * outputs)])
             let z = values[b][graph.loss.logits]
-            loss += graph.loss.rule.value(logits: z, target: t) / Double(batch)
-            delta[b][graph.loss.logits] = graph.loss.rule.gradient(logits: z, target: t).map { $0 / Double(batch) }
+            loss += scale * graph.loss.rule.value(logits: z, target: t) / Double(batch)
+            delta[b][graph.loss.logits] = graph.loss.rule.gradient(logits: z, target: t).map { scale * $0 / Double(batch) }
         }
         for id in backward.order {
             let n = graph.nodes[id]

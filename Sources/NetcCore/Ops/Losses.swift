@@ -22,7 +22,7 @@ public protocol LossRule: Sendable {
     /// Optionally writes code that runs once before the per-sample bodies,
     /// over the whole batch: `logits` and `seed` are the batch's logits and
     /// gradient buffers ([batch][n]).
-    func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder)
+    func emitBatchPrologue(_ n: Int, logits: Ref, target: Ref, seed: Ref, _ c: inout CodeBuilder)
     /// Python (PyTorch) for the batch's loss, the mean of the per-sample
     /// losses, from the logits `z` and targets `t` ([batch, n] tensors).
     func pytorch(z: String, t: String, n: Int) -> String
@@ -40,6 +40,13 @@ public protocol LossRule: Sendable {
     func over(_ shape: Shape) -> (any LossRule)?
     /// The positions whose classes the rule reads apart (1: the whole vector).
     var positions: Int { get }
+    /// The label that marks a position as unlabelled (PyTorch's `ignore_index`),
+    /// or nil; such a position's target row is all zero.
+    var ignoredLabel: Int? { get }
+    /// The factor on the mean of the samples' losses and on their gradients
+    /// for a batch of `targets`: 1, or with unlabelled positions left out,
+    /// the batch's positions over its labelled ones (0 when none is labelled).
+    func batchScale(_ targets: [[Double]]) -> Double
 }
 
 /// What a loss's targets are.
@@ -58,12 +65,14 @@ public enum FusedActivation: Sendable, Equatable {
 extension LossRule {
     public var fusedActivation: FusedActivation? { nil }
 
-    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {}
+    public func emitBatchPrologue(_ n: Int, logits: Ref, target: Ref, seed: Ref, _ c: inout CodeBuilder) {}
     public func kinkSides(logits z: [Double], target t: [Double]) -> [Int] { [] }
     public var tables: [(name: String, values: [Double])] { [] }
     public var fixedOutputs: (count: Int, argument: String)? { nil }
     public func over(_ shape: Shape) -> (any LossRule)? { targets != .oneHot || shape.isVector ? self : nil }
     public var positions: Int { 1 }
+    public var ignoredLabel: Int? { nil }
+    public func batchScale(_ targets: [[Double]]) -> Double { 1 }
 }
 
 let z = Local.logits, t = Local.target, gz = Local.seed
@@ -135,7 +144,7 @@ public struct SigmoidCrossEntropy: LossRule {
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
         z.indices.map { (1 - t[$0]) * Math.sigmoid(z[$0]) - weight($0) * t[$0] * Math.sigmoid(-z[$0]) }
     }
-    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
+    public func emitBatchPrologue(_ n: Int, logits: Ref, target: Ref, seed: Ref, _ c: inout CodeBuilder) {
         if perOutput { c.line("let positiveWeights = Self.positiveWeights") }
     }
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
@@ -168,9 +177,16 @@ public struct SigmoidCrossEntropy: LossRule {
 /// positions apart: channel c of position p is z[c·P + p], and a sample's
 /// loss is the mean of its positions' losses (PyTorch's CrossEntropyLoss on
 /// N × C × H × W, whose mean runs over N·H·W).
+///
+/// With `ignore_label` a position whose target row is all zero (the label
+/// ignored) is unlabelled: it adds no loss and no gradient, label smoothing
+/// included, and the batch's loss is the mean over its labelled positions
+/// (PyTorch's `ignore_index`, whose mean runs over the batch's labelled
+/// positions); a batch with none has loss 0. A NaN target still counts.
 public struct SoftmaxCrossEntropy: LossRule {
     public var smoothing = 0.0
     public var weights: [Double]? = nil
+    public var ignoredLabel: Int? = nil
     public var positions = 1
 
     /// PyTorch's cross-entropy with probability targets, averaged over the batch.
@@ -178,14 +194,19 @@ public struct SoftmaxCrossEntropy: LossRule {
         var options = ""
         if let weights { options += ", weight=torch.tensor([\(weights.map(Python.float).joined(separator: ", "))], dtype=\(z).dtype)" }
         if smoothing > 0 { options += ", label_smoothing=\(Python.float(smoothing))" }
-        guard positions > 1 else { return "F.cross_entropy(\(z), \(t)\(options))" }
         func planes(_ x: String) -> String { "\(x).reshape(\(x).shape[0], \(n / positions), \(positions))" }
+        if ignoredLabel != nil {
+            // Each position's loss where its target row is not all zero, over the batch's labelled positions.
+            return "netc_labelled_mean(F.cross_entropy(\(planes(z)), \(planes(t)), reduction=\"none\"\(options)), (\(planes(t)) != 0).any(1))"
+        }
+        guard positions > 1 else { return "F.cross_entropy(\(z), \(t)\(options))" }
         return "F.cross_entropy(\(planes(z)), \(planes(t))\(options))"
     }
     public var name: String {
         var options: [String] = []
         if let weights { options.append("class_weights: [\(weights.map(ArgumentReader.format).joined(separator: ", "))]") }
         if smoothing > 0 { options.append("label_smoothing: \(smoothing)") }
+        if let ignoredLabel { options.append("ignore_label: \(ignoredLabel)") }
         return "softmax_cross_entropy" + (options.isEmpty ? "" : "(\(options.joined(separator: ", ")))")
     }
     public var targets: LossTargets { .oneHot }
@@ -205,8 +226,18 @@ public struct SoftmaxCrossEntropy: LossRule {
         return weights.map { zip($0, smoothed).map(*) } ?? smoothed
     }
     public func value(logits z: [Double], target t: [Double]) -> Double {
-        guard positions > 1 else { return classValue(logits: z, target: t) }
-        return (0..<positions).reduce(0.0) { $0 + classValue(logits: position($1, of: z), target: position($1, of: t)) } / Double(positions)
+        guard positions > 1 || ignoredLabel != nil else { return classValue(logits: z, target: t) }
+        return (0..<positions).reduce(0.0) {
+            let target = position($1, of: t)
+            return unlabelled(target) ? $0 : $0 + classValue(logits: position($1, of: z), target: target)
+        } / Double(positions)
+    }
+    /// Whether a position is left out: with `ignore_label`, when its target row is all zero.
+    func unlabelled(_ t: [Double]) -> Bool { ignoredLabel != nil && t.allSatisfy { $0 == 0 } }
+    public func batchScale(_ targets: [[Double]]) -> Double {
+        guard ignoredLabel != nil else { return 1 }
+        let labelled = targets.reduce(0) { sum, t in sum + (0..<positions).filter { !unlabelled(position($0, of: t)) }.count }
+        return labelled == 0 ? 0 : Double(targets.count * positions) / Double(labelled)
     }
     /// One position's loss over its classes.
     func classValue(logits z: [Double], target t: [Double]) -> Double {
@@ -217,9 +248,9 @@ public struct SoftmaxCrossEntropy: LossRule {
         return zip(z, weightedTarget(t)).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
-        guard positions > 1 else { return classGradient(logits: z, target: t) }
+        guard positions > 1 || ignoredLabel != nil else { return classGradient(logits: z, target: t) }
         var g = [Double](repeating: 0, count: z.count)
-        for p in 0..<positions {
+        for p in 0..<positions where !unlabelled(position(p, of: t)) {
             for (c, v) in classGradient(logits: position(p, of: z), target: position(p, of: t)).enumerated() { g[c * positions + p] = v / Double(positions) }
         }
         return g
@@ -232,11 +263,11 @@ public struct SoftmaxCrossEntropy: LossRule {
     /// zᵢ − top for every sample, then their exponentials in one call over the
     /// whole batch (one vector loop instead of a call per sample: iris at
     /// batch 16 took 3.2 µs per step with a call per sample, 2.7 µs with one).
-    public func emitBatchPrologue(_ n: Int, logits: Ref, seed: Ref, _ c: inout CodeBuilder) {
+    public func emitBatchPrologue(_ n: Int, logits: Ref, target: Ref, seed: Ref, _ c: inout CodeBuilder) {
         c.append(.perSample(count: "count", bindings: [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)],
                             body: {
             var b = CodeBuilder()
-            if positions > 1 {
+            if positions > 1 || ignoredLabel != nil {
                 // Each position's top over its classes, held in the first class's plane, which is written last.
                 let classes = n / positions
                 b.line("for p in 0..<\(positions) { \(gz)[p] = \(z)[p] }")
@@ -251,10 +282,21 @@ public struct SoftmaxCrossEntropy: LossRule {
         }()))
         c.line("Math.exp(\(seed), minus: 0, into: \(seed), count &* \(n))")
         if weights != nil { c.line("let classWeights = Self.classWeights") }
+        if ignoredLabel != nil {
+            // The batch's labelled positions (a target row not all zero): each position's share of the mean.
+            let classes = n / positions
+            c.line("var labelled = 0")
+            c.append(.perSample(count: "count", bindings: [.init(local: t, ref: target, stride: n)], body: {
+                var b = CodeBuilder()
+                b.line("for p in 0..<\(positions) { for k in 0..<\(classes) where \(t)[k &* \(positions) &+ p] != 0 { labelled &+= 1; break } }")
+                return b.statements
+            }()))
+            c.line("let share: Scalar = labelled > 0 ? Scalar(count) / Scalar(labelled) : 0")
+        }
     }
 
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
-        guard positions == 1 else { return emitPositions(n / positions, &c) }
+        guard positions == 1 && ignoredLabel == nil else { return emitPositions(n / positions, &c) }
         // gz holds e^(zᵢ − top) from the prologue; top and its index again (n comparisons).
         c.line("var top = \(z)[0]")
         c.line("var at = 0")
@@ -278,14 +320,21 @@ public struct SoftmaxCrossEntropy: LossRule {
     }
 
     /// The per-sample body over `classes` × P: each position as above, its
-    /// classes P apart; the sample's loss and gradient divided by P.
+    /// classes P apart; the sample's loss and gradient divided by P, or with
+    /// `ignore_label` times the prologue's `share`, an unlabelled position's zero.
     func emitPositions(_ classes: Int, _ c: inout CodeBuilder) {
         let p = positions
         var target: Code = smoothing > 0 ? "(\(literal(1 - smoothing)) * \(t)[i] + \(literal(smoothing / Double(classes))))" : "\(t)[i]"
         if weights != nil { target = "classWeights[k] * \(target)" }
-        c.line("let step = invBatch * \(literal(1 / Double(p)))")
+        let share: Code = ignoredLabel != nil ? "share" : "\(literal(1 / Double(p)))"
+        c.line("let step = invBatch * \(share)")
         c.line("var sampleLoss: Scalar = 0")
         c.block("for p in 0..<\(p)") {
+            if ignoredLabel != nil {
+                $0.line("var given = false")
+                $0.line("for k in 0..<\(classes) where \(t)[k &* \(p) &+ p] != 0 { given = true; break }")
+                $0.line("if !given { for k in 0..<\(classes) { \(gz)[k &* \(p) &+ p] = 0 }; continue }")
+            }
             $0.line("var top = \(z)[p]")
             $0.line("var at = 0")
             $0.line("for k in 1..<\(classes) where \(z)[k &* \(p) &+ p] > top { top = \(z)[k &* \(p) &+ p]; at = k }")
@@ -298,7 +347,7 @@ public struct SoftmaxCrossEntropy: LossRule {
             $0.line("let scale = mass / sum")
             $0.line("for k in 0..<\(classes) { let i = k &* \(p) &+ p; \(gz)[i] = (scale * \(gz)[i] - \(target)) * step }")
         }
-        c.line("loss += sampleLoss * \(literal(1 / Double(p)))")
+        c.line("loss += sampleLoss * \(share)")
     }
 }
 
@@ -375,7 +424,9 @@ public enum Losses {
         Entry(name: "softmax_cross_entropy", parameters: [
             .init("label_smoothing", .number(0...1), default: .number(0)),
             .init("class_weights", .numbers(0...1e6), optional: true),
-        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number, weights: $0["class_weights"]?.numbers) },
+            .init("ignore_label", .integer(-1_000_000...1_000_000), optional: true),
+        ]) { SoftmaxCrossEntropy(smoothing: $0["label_smoothing"]!.number, weights: $0["class_weights"]?.numbers,
+                                 ignoredLabel: $0["ignore_label"].map(\.integer)) },
         Entry(name: "hinge", parameters: []) { _ in Hinge() },
     ]
 

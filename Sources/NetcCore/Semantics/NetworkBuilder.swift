@@ -192,6 +192,10 @@ struct NetworkBuilder {
         if rule.targets == .oneHot, let outputs, outputs < 2 {
             diagnostics.emit(.lossNeedsClasses(rule.name, d.name.name, outputs, unit), at: id.range)
         }
+        if let label = rule.ignoredLabel, let outputs, (0..<outputs).contains(label) {
+            diagnostics.emit(.ignoredLabelIsAClass(label, d.name.name, outputs), at: ranges["ignore_label"] ?? id.range,
+                             notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
+        }
         if let (count, argument) = rule.fixedOutputs, let outputs, outputs != count {
             diagnostics.emit(.lossOutputsFixed(argument, count, d.name.name, outputs, unit), at: ranges[argument] ?? id.range,
                              notes: [.init(message: "'\(d.name.name)' is defined here", range: d.name.range)])
