@@ -105,6 +105,13 @@ public struct SpecGenerator: RandomNumberGenerator {
                 + (from.shape.count > 1 && g.chance(0.4) ? ", over: channels" : "")
             return (line, Drawn(name: name, shape: from.shape), [from.name])
         },
+        "group_norm": { g, name, order in
+            let from = order.last!, channels = from.shape[0]
+            // Any count of groups that divides the channels; ε = 0.1 as for layer_norm.
+            let groups = g.pick((1...channels).filter { channels % $0 == 0 })
+            let line = "group_norm \(name)(\(from.name)), groups: \(groups), epsilon: 0.1" + (g.chance(0.3) ? ", affine: false" : "")
+            return (line, Drawn(name: name, shape: from.shape), [from.name])
+        },
         "upsample": { g, name, order in
             let planes = order.filter { $0.shape.count == 2 || $0.shape.count == 3 }
             guard !planes.isEmpty else { return nil }

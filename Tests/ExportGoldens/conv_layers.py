@@ -309,3 +309,136 @@ class Spatial(NetcModule):
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
+
+
+class Grouped(NetcModule):
+    """Grouped from conv-layers.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Grouped.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Grouped.safetensors")
+    """
+
+    input_shape = (2, 6, 6)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 3  # values forward returns per sample
+    target_count = 3  # values loss reads per sample
+    targets = "one_hot"  # real, probabilities or one_hot
+    batch_size = 2  # the spec's
+    dtype = torch.float32
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 8, 3, padding=1)
+        self.n = nn.GroupNorm(4, 8, eps=1e-05)
+        self.d = nn.Conv2d(8, 4, 1)
+        self.m = nn.GroupNorm(1, 4, eps=1e-05)
+        self.out = nn.Linear(4, 3)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.c.weight, -0.5773502691896257, 0.5773502691896257)
+            nn.init.zeros_(self.c.bias)
+            nn.init.ones_(self.n.weight)
+            nn.init.zeros_(self.n.bias)
+            nn.init.uniform_(self.d.weight, -0.8660254037844386, 0.8660254037844386)
+            nn.init.zeros_(self.d.bias)
+            nn.init.ones_(self.m.weight)
+            nn.init.zeros_(self.m.bias)
+            nn.init.uniform_(self.out.weight, -1.224744871391589, 1.224744871391589)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, image):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        image = image.reshape(-1, 2, 6, 6)
+        c = self.c(image)
+        n = self.n(c)
+        r = torch.relu(n)
+        p = F.max_pool2d(r, 2, 2)
+        d = self.d(p)
+        m = self.m(d)
+        g = m.flatten(2).max(2).values
+        out = self.out(g)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.cross_entropy(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0
+
+
+class Instance(NetcModule):
+    """Instance from conv-layers.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Instance.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Instance.safetensors")
+    """
+
+    input_shape = (3, 10)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 1  # values forward returns per sample
+    target_count = 1  # values loss reads per sample
+    targets = "real"  # real, probabilities or one_hot
+    batch_size = 3  # the spec's
+    dtype = torch.float64
+
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv1d(3, 4, 3, padding=1)
+        self.h = nn.Linear(40, 6)
+        self.v = nn.GroupNorm(2, 6, eps=1e-05)
+        self.out = nn.Linear(6, 1)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.c.weight, -0.5345224838248488, 0.5345224838248488)
+            nn.init.zeros_(self.c.bias)
+            nn.init.uniform_(self.h.weight, -0.3611575592573076, 0.3611575592573076)
+            nn.init.zeros_(self.h.bias)
+            nn.init.ones_(self.v.weight)
+            nn.init.zeros_(self.v.bias)
+            nn.init.uniform_(self.out.weight, -0.9258200997725514, 0.9258200997725514)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, series):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        series = series.reshape(-1, 3, 10)
+        c = torch.tanh(self.c(series))
+        n = F.group_norm(c, 4, eps=0.001)
+        f = n.flatten(1)
+        h = self.h(f)
+        v = self.v(h)
+        out = self.out(v)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.mse_loss(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.SGD(self.parameters(), lr=0.05, momentum=0.9)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0

@@ -44,6 +44,8 @@ final class GeneratedModelTests: XCTestCase {
     func testConvLayers() throws { try checkAgainstInterpreter(ConvLayers.self, "conv-layers.net") }
     func testSequence() throws { try checkAgainstInterpreter(Sequence.self, "conv-layers.net", network: "Sequence") }
     func testTokens() throws { try checkAgainstInterpreter(Tokens.self, "conv-layers.net", network: "Tokens") }
+    func testGrouped() throws { try checkAgainstInterpreter(Grouped.self, "conv-layers.net", network: "Grouped", steps: 3) }
+    func testInstance() throws { try checkAgainstInterpreter(Instance.self, "conv-layers.net", network: "Instance", steps: 3) }
     /// Channel dropout: the generated masks are the interpreter's, a draw per sample and channel.
     func testSpatial() throws {
         try checkAgainstInterpreter(Spatial.self, "conv-layers.net", network: "Spatial", steps: 3)

@@ -35,7 +35,7 @@ SPECS = {
     "xor.net": ["XOR"], "iris.net": ["Iris"], "binary.net": ["Binary"], "regression.net": ["Regressor"],
     "scheduled.net": ["Scheduled"], "softmax-standalone.net": ["SoftmaxSE"], "two-towers.net": ["TwoTowers"],
     "wide-joins.net": ["WideJoins"], "image-mlp.net": ["ImageMLP"], "mnist-mlp.net": ["MnistMLP"],
-    "conv-layers.net": ["ConvLayers", "Sequence", "Tokens", "Spatial"], "interchange.net": ["Margins", "Tags", "Labels"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
+    "conv-layers.net": ["ConvLayers", "Sequence", "Tokens", "Spatial", "Grouped", "Instance"], "interchange.net": ["Margins", "Tags", "Labels"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
     "float-convs.net": ["FloatConvs", "Separable"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
     "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "segmentation.net": ["Segmenter", "Tagger", "Partial"], "sequences.net": ["Sentiment", "Forecast", "Recurrent"],
     "attention.net": ["Encoder", "Causal", "Padded", "Masked"],

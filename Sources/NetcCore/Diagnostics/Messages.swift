@@ -132,6 +132,9 @@ extension Message {
     static func headsDivide(_ heads: Int, _ input: String, _ channels: Int) -> Message {
         .error("heads-divide", "'attention' with \(heads) heads cannot split the \(channels) channels of '\(input)' evenly")
     }
+    static func groupsDivideChannels(_ groups: Int, _ input: String, _ channels: Int) -> Message {
+        .error("groups-divide", "'group_norm' with \(groups) groups cannot split the \(channels) channels of '\(input)' evenly")
+    }
     static func groupsDivide(_ keyword: String, _ groups: Int, _ input: String, _ channels: Int, _ outputs: Int) -> Message {
         .error("groups-divide", "'\(keyword)' with \(groups) groups cannot split the \(channels) channels of '\(input)' and its \(outputs) outputs evenly")
     }

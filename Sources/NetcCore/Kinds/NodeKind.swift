@@ -103,7 +103,7 @@ public enum NodeKinds {
         ConvolutionKind.conv2d, ConvolutionKind.conv1d, TransposedConvolutionKind.conv2d,
         TransposedConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
         GlobalPoolKind.max, UpsampleKind(),
-        LayerNormKind(), BatchNormKind(), EmbeddingKind(), PositionEmbeddingKind(), RecurrentKind.lstm, RecurrentKind.gru,
+        LayerNormKind(), GroupNormKind(), BatchNormKind(), EmbeddingKind(), PositionEmbeddingKind(), RecurrentKind.lstm, RecurrentKind.gru,
         AttentionKind(),
     ]
 
