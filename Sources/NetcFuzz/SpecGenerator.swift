@@ -163,6 +163,10 @@ public struct SpecGenerator: RandomNumberGenerator {
         if chance(0.3) {
             line += ", padding: same"  // stride 1: the output keeps the input's sides
             out = sides
+        } else if rank == 2 && chance(0.2) {
+            let stride = pick([1, 1, 2])
+            line += ", padding: causal" + (stride > 1 ? ", stride: \(stride)" : "")  // (k − 1)·d zeros before: ⌈L / stride⌉ steps
+            out = [(sides[0] - 1) / stride + 1]
         } else {
             let stride = pick([1, 1, 2]), padding = pick([0, 0, 1])
             if stride > 1 { line += ", stride: \(stride)" }

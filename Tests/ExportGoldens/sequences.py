@@ -260,3 +260,67 @@ class Recurrent(NetcModule):
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
+
+
+class Temporal(NetcModule):
+    """Temporal from sequences.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Temporal.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Temporal.safetensors")
+    """
+
+    input_shape = (1, 16)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 1  # values forward returns per sample
+    target_count = 1  # values loss reads per sample
+    targets = "real"  # real, probabilities or one_hot
+    batch_size = 4  # the spec's
+    dtype = torch.float32
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv1d(1, 4, 2)
+        self.c2 = nn.Conv1d(4, 4, 2, dilation=2)
+        self.c3 = nn.Conv1d(4, 4, 2, stride=2, dilation=4)
+        self.out = nn.Linear(32, 1)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.c1.weight, -0.7745966692414834, 0.7745966692414834)
+            nn.init.zeros_(self.c1.bias)
+            nn.init.uniform_(self.c2.weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.c2.bias)
+            nn.init.uniform_(self.c3.weight, -0.6123724356957945, 0.6123724356957945)
+            nn.init.zeros_(self.c3.bias)
+            nn.init.uniform_(self.out.weight, -0.4264014327112209, 0.4264014327112209)
+            nn.init.zeros_(self.out.bias)
+
+    def values(self, series):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        series = series.reshape(-1, 1, 16)
+        c1 = torch.tanh(self.c1(F.pad(series, (1, 0))))
+        c2 = torch.tanh(self.c2(F.pad(c1, (2, 0))))
+        r = c2 + c1
+        c3 = torch.relu(self.c3(F.pad(r, (4, 0))))
+        f = c3.flatten(1)
+        out = self.out(f)
+        return out, out
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.mse_loss(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0

@@ -72,7 +72,7 @@ final class RegistryTests: XCTestCase {
     /// Drawn specs use every kind, activation, loss and optimizer, and every one they draw is valid.
     func testTheFuzzerDrawsEveryEntryOfTheRegistries() {
         var words = Set<String>()
-        var lists = false, positions = 0, masked = 0, maskedMeans = 0, maskedMaxima = 0
+        var lists = false, causal = false, positions = 0, masked = 0, maskedMeans = 0, maskedMaxima = 0
         for k in 0..<300 {
             var generator = SpecGenerator(seed: UInt64(k))
             let text = generator.spec(name: "G\(k)")
@@ -80,6 +80,7 @@ final class RegistryTests: XCTestCase {
             XCTAssertFalse(f.hasErrors, "\(text)\n\(f.renderedDiagnostics)")
             words.formUnion(text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init))
             lists = lists || text.contains("_weight: [") || text.contains("_weights: [")
+            causal = causal || text.contains("padding: causal")
             if let graph = f.graphs.first, graph.loss.rule.positions > 1 { positions += 1 }
             if let graph = f.graphs.first, graph.nodes.contains(where: { ($0.op as? AttentionOp)?.paddingId != nil }) { masked += 1 }
             if let graph = f.graphs.first, graph.nodes.contains(where: { ($0.op as? GlobalAveragePoolOp)?.paddingId != nil }) { maskedMeans += 1 }
@@ -96,5 +97,6 @@ final class RegistryTests: XCTestCase {
             XCTAssertTrue(words.contains(option), "no drawn spec used the option '\(option)'")
         }
         XCTAssertTrue(lists, "no drawn spec wrote a list")
+        XCTAssertTrue(causal, "no drawn spec padded a convolution causally")
     }
 }

@@ -126,8 +126,11 @@ extension Message {
     static func poolPadding(_ keyword: String) -> Message {
         .error("pool-padding", "the padding of '\(keyword)' is at most half its kernel on each side (as in PyTorch)")
     }
-    static func badPadding(_ keyword: String) -> Message {
-        .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same' or a number of zeros on each side (0 to 64)")
+    static func badPadding(_ keyword: String, sequence: Bool, hint: String) -> Message {
+        .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same'\(sequence ? ", 'causal'" : "") or a number of zeros on each side (0 to 64)\(hint)")
+    }
+    static func causalNeedsSequence(_ keyword: String) -> Message {
+        .error("causal-needs-sequence", "padding 'causal' is for 'conv1d', not '\(keyword)'")
     }
     static func headsDivide(_ heads: Int, _ input: String, _ channels: Int) -> Message {
         .error("heads-divide", "'attention' with \(heads) heads cannot split the \(channels) channels of '\(input)' evenly")

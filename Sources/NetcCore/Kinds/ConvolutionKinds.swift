@@ -3,6 +3,8 @@ import NetcRuntime
 /// `conv2d c(x): 16, relu, kernel: 3, stride: 1, padding: same, dilation: 1, groups: 1, bias: true`
 /// over channels × height × width, and `conv1d` over channels × length: a
 /// convolution layer (PyTorch's `Conv2d`/`Conv1d`), then an optional activation.
+/// `conv1d` also takes `padding: causal`: (k − 1)·dilation zeros before the
+/// sequence and none after, so step t reads steps t and before only.
 struct ConvolutionKind: NodeKind {
     /// Whether samples are sequences (channels × length).
     let sequence: Bool
@@ -40,9 +42,10 @@ struct ConvolutionKind: NodeKind {
     }
 }
 
-/// The padding argument: `valid`, `same`, or zeros on each side.
+/// The padding argument: `valid`, `same`, `causal` (a sequence's start
+/// only), or zeros on each side.
 enum Padding: Equatable, Sendable {
-    case valid, same
+    case valid, same, causal
     case zeros(Int, Int)
 }
 
@@ -70,10 +73,19 @@ enum WindowArguments {
         switch e {
         case .word(let id) where id.name == "valid": return .valid
         case .word(let id) where id.name == "same": return .same
+        case .word(let id) where id.name == "causal" && sequence: return .causal
+        case .word(let id) where id.name == "causal":
+            diagnostics.emit(.causalNeedsSequence(keyword), at: e.range,
+                             notes: [.init(message: "'conv1d' pads a sequence's start alone; an image is padded on every side", range: nil)])
+            return nil
         case .number(let v, true, _) where (0...Double(Limits.kernel)).contains(v): return .zeros(Int(v), Int(v))
         case .shape(let d, _) where !sequence && d.count == 2 && d.allSatisfy({ (0...Limits.kernel).contains($0) }): return .zeros(d[0], d[1])
+        case .word(let id):
+            let words = sequence ? ["valid", "same", "causal"] : ["valid", "same"]
+            diagnostics.emit(.badPadding(keyword, sequence: sequence, hint: Suggestions.hint(id.name, words)), at: e.range)
+            return nil
         default:
-            diagnostics.emit(.badPadding(keyword), at: e.range)
+            diagnostics.emit(.badPadding(keyword, sequence: sequence, hint: ""), at: e.range)
             return nil
         }
     }
@@ -140,6 +152,8 @@ struct ConvolutionDeclaration: NodeDeclaration {
         case .same:  // PyTorch: the total (k − 1)·d, the smaller half before
             let totalY = dilation * (kernel.0 - 1), totalX = dilation * (kernel.1 - 1)
             pads = (totalY / 2, totalY - totalY / 2, totalX / 2, totalX - totalX / 2)
+        case .causal:  // every zero before the sequence: step t reads steps t − (k − 1)·d … t
+            pads = (0, 0, dilation * (kernel.1 - 1), 0)
         case .zeros(let py, let px):
             pads = sequence ? (0, 0, px, px) : (py, py, px, px)
         }
