@@ -76,6 +76,18 @@ public struct SpecGenerator: RandomNumberGenerator {
             let from = order.last!
             return ("flatten \(name)(\(from.name))", Drawn(name: name, shape: [from.size]), [from.name])
         },
+        "reshape": { g, name, order in
+            // Another shape of the same values: a vector as channels × length or × height × width, or back.
+            let from = order.last!, n = from.size
+            var shapes: [[Int]] = [[n]]
+            for c in (1...n) where n % c == 0 {
+                let rest = n / c
+                shapes.append([c, rest])
+                for h in (1...rest) where rest % h == 0 { shapes.append([c, h, rest / h]) }
+            }
+            let shape = g.pick(shapes.filter { $0 != from.shape })
+            return ("reshape \(name)(\(from.name)): \(shape.map(String.init).joined(separator: "x"))", Drawn(name: name, shape: shape), [from.name])
+        },
         "conv2d": { g, name, order in g.convolution("conv2d", name, order, rank: 3) },
         "conv1d": { g, name, order in g.convolution("conv1d", name, order, rank: 2) },
         "conv_transpose2d": { g, name, order in g.transposedConvolution("conv_transpose2d", name, order, rank: 3) },

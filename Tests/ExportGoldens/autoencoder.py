@@ -352,3 +352,68 @@ class Unstretch(NetcModule):
     def lr_factor(t):
         """The learning rate's factor at optimizer step t (from 1)."""
         return 1.0
+
+
+class Unflatten(NetcModule):
+    """Unflatten from autoencoder.net, as netc compiles it.
+
+    Its state_dict has netc's tensor names and shapes, so either side loads what the other saves:
+        model.load_state_dict(safetensors.torch.load_file("Unflatten.safetensors"))
+        safetensors.torch.save_file(model.state_dict(), "Unflatten.safetensors")
+    """
+
+    input_shape = (6,)  # one sample's input
+    input_ids = None  # the ids' bound when the input holds ids for an embedding
+    output_count = 4  # values forward returns per sample
+    target_count = 4  # values loss reads per sample
+    targets = "real"  # real, probabilities or one_hot
+    batch_size = 3  # the spec's
+    dtype = torch.float64
+
+    def __init__(self):
+        super().__init__()
+        self.h = nn.Linear(6, 32)
+        self.u = nn.ConvTranspose2d(2, 3, 4, stride=2, padding=1)
+        self.c = nn.Conv1d(3, 2, 3, padding=1)
+        self.y = nn.Linear(128, 4)
+        self.to(self.dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """The spec's initializers: netc's distributions (not its draws)."""
+        with torch.no_grad():
+            nn.init.uniform_(self.h.weight, -0.39735970711951313, 0.39735970711951313)
+            nn.init.zeros_(self.h.bias)
+            nn.init.uniform_(self.u.weight, -0.27386127875258304, 0.27386127875258304)
+            nn.init.zeros_(self.u.bias)
+            nn.init.uniform_(self.c.weight, -0.6324555320336759, 0.6324555320336759)
+            nn.init.zeros_(self.c.bias)
+            nn.init.uniform_(self.y.weight, -0.21320071635561044, 0.21320071635561044)
+            nn.init.zeros_(self.y.bias)
+
+    def values(self, code):
+        """What forward returns (predict's output) and the logits the loss reads."""
+        code = code.reshape(-1, 6)
+        h = torch.relu(self.h(code))
+        g = h.reshape(h.shape[0], 2, 4, 4)
+        u = torch.tanh(self.u(g))
+        s = u.reshape(u.shape[0], 3, 64)
+        c = self.c(s)
+        f = c.flatten(1)
+        y = self.y(f)
+        return y, y
+
+    def loss(self, x, target):
+        """The mean over the batch of each sample's loss, as netc's loss(input:target:)."""
+        z = self.values(x)[1]
+        target = target.reshape(z.shape)
+        return F.mse_loss(z, target)
+
+    def make_optimizer(self):
+        """The spec's optimizer."""
+        return torch.optim.Adam(self.parameters(), lr=0.01, betas=(0.9, 0.999), eps=1e-08)
+
+    @staticmethod
+    def lr_factor(t):
+        """The learning rate's factor at optimizer step t (from 1)."""
+        return 1.0

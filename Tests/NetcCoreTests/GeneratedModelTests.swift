@@ -31,6 +31,7 @@ final class GeneratedModelTests: XCTestCase {
     func testSentiment() throws { try checkAgainstInterpreter(Sentiment.self, "sequences.net", steps: 3) }
     func testForecast() throws { try checkAgainstInterpreter(Forecast.self, "sequences.net", network: "Forecast", steps: 3) }
     func testRecurrent() throws { try checkAgainstInterpreter(Recurrent.self, "sequences.net", network: "Recurrent", steps: 3) }
+    func testUnflatten() throws { try checkAgainstInterpreter(Unflatten.self, "autoencoder.net", network: "Unflatten", steps: 3) }
     func testTemporal() throws { try checkAgainstInterpreter(Temporal.self, "sequences.net", network: "Temporal", steps: 3) }
     /// Token ids through a residual two-head attention block (Float); a causal stack of attention layers, one with a head per channel (Double).
     func testEncoder() throws { try checkAgainstInterpreter(Encoder.self, "attention.net", steps: 3) }

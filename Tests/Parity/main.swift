@@ -19,7 +19,7 @@ import NetcRuntime
 let models: [String: any GeneratedModel.Type] = [
     "Autoencoder": Autoencoder.self, "Bilinear": Bilinear.self, "Binary": Binary.self, "ConvLayers": ConvLayers.self, "Causal": Causal.self, "Deconv": Deconv.self, "DigitsCNN": DigitsCNN.self, "Encoder": Encoder.self, "FloatConvs": FloatConvs.self, "Forecast": Forecast.self, "ImageMLP": ImageMLP.self,
     "Iris": Iris.self, "Margins": Margins.self, "Median": Median.self, "Piecewise": Piecewise.self, "MnistCNN": MnistCNN.self, "Masked": Masked.self, "Padded": Padded.self, "MnistMLP": MnistMLP.self, "Recurrent": Recurrent.self, "Regressor": Regressor.self,
-    "Robust": Robust.self, "Scheduled": Scheduled.self, "Segmenter": Segmenter.self, "Sentiment": Sentiment.self, "Separable": Separable.self, "Sequence": Sequence.self, "Smooth": Smooth.self, "Spatial": Spatial.self, "SoftmaxSE": SoftmaxSE.self, "Stretch": Stretch.self, "Labels": Labels.self, "Tags": Tags.self, "Tagger": Tagger.self, "Temporal": Temporal.self, "Grouped": Grouped.self, "Instance": Instance.self, "Partial": Partial.self, "Tokens": Tokens.self, "Unstretch": Unstretch.self,
+    "Robust": Robust.self, "Scheduled": Scheduled.self, "Segmenter": Segmenter.self, "Sentiment": Sentiment.self, "Separable": Separable.self, "Sequence": Sequence.self, "Smooth": Smooth.self, "Spatial": Spatial.self, "SoftmaxSE": SoftmaxSE.self, "Stretch": Stretch.self, "Labels": Labels.self, "Tags": Tags.self, "Tagger": Tagger.self, "Unflatten": Unflatten.self, "Temporal": Temporal.self, "Grouped": Grouped.self, "Instance": Instance.self, "Partial": Partial.self, "Tokens": Tokens.self, "Unstretch": Unstretch.self,
     "TwoTowers": TwoTowers.self, "WideJoins": WideJoins.self, "XOR": XOR.self,
 ]
 

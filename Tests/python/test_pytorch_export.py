@@ -37,7 +37,7 @@ SPECS = {
     "wide-joins.net": ["WideJoins"], "image-mlp.net": ["ImageMLP"], "mnist-mlp.net": ["MnistMLP"],
     "conv-layers.net": ["ConvLayers", "Sequence", "Tokens", "Spatial", "Grouped", "Instance"], "interchange.net": ["Margins", "Tags", "Labels"], "digits-cnn.net": ["DigitsCNN"], "mnist-cnn.net": ["MnistCNN"],
     "float-convs.net": ["FloatConvs", "Separable"], "smooth.net": ["Smooth", "Piecewise"], "robust.net": ["Robust", "Median"],
-    "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch"], "segmentation.net": ["Segmenter", "Tagger", "Partial"], "sequences.net": ["Sentiment", "Forecast", "Recurrent", "Temporal"],
+    "autoencoder.net": ["Autoencoder", "Stretch", "Bilinear", "Deconv", "Unstretch", "Unflatten"], "segmentation.net": ["Segmenter", "Tagger", "Partial"], "sequences.net": ["Sentiment", "Forecast", "Recurrent", "Temporal"],
     "attention.net": ["Encoder", "Causal", "Padded", "Masked"],
 }
 STEPS = 20

@@ -129,6 +129,9 @@ extension Message {
     static func badPadding(_ keyword: String, sequence: Bool, hint: String) -> Message {
         .error("bad-padding", "padding of '\(keyword)' is 'valid', 'same'\(sequence ? ", 'causal'" : "") or a number of zeros on each side (0 to 64)\(hint)")
     }
+    static func reshapeCount(_ input: String, _ from: Shape, _ to: Shape) -> Message {
+        .error("reshape-count", "'reshape' cannot make the \(from.count) values of '\(input)'\(from.isVector ? "" : " (\(from))") into \(to), which holds \(to.count)")
+    }
     static func causalNeedsSequence(_ keyword: String) -> Message {
         .error("causal-needs-sequence", "padding 'causal' is for 'conv1d', not '\(keyword)'")
     }

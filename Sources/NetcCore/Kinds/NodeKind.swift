@@ -99,7 +99,7 @@ public struct GraphLowering {
 /// Every node kind, in the order docs/Language.md lists them.
 public enum NodeKinds {
     public static let all: [any NodeKind] = [
-        InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(),
+        InputKind(), DenseKind(), ActivationKind(), DropoutKind(), JoinKind.add, JoinKind.multiply, JoinKind.concat, FlattenKind(), ReshapeKind(),
         ConvolutionKind.conv2d, ConvolutionKind.conv1d, TransposedConvolutionKind.conv2d,
         TransposedConvolutionKind.conv1d, PoolKind.max, PoolKind.average, GlobalPoolKind.average,
         GlobalPoolKind.max, UpsampleKind(),
