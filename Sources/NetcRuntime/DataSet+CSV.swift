@@ -89,8 +89,9 @@ extension DataSet {
                 let text = String(fields[k])
                 if labels.isEmpty { numericLabels = Int(text) != nil }
                 if numericLabels {
-                    guard let v = Int(text), v >= 0 else {
-                        throw fail(line, "label field \(k + 1) ('\(text)') is not a class number from 0; earlier rows had numbers")
+                    // A class from 0, or a label outside the classes (-1) that a loss's ignore_label leaves out.
+                    guard let v = Int(text) else {
+                        throw fail(line, "label field \(k + 1) ('\(text)') is not a class number; earlier rows had numbers")
                     }
                     labels.append(v)
                 } else {

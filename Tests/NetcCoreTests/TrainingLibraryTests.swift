@@ -51,7 +51,8 @@ final class TrainingLibraryTests: XCTestCase {
         XCTAssertEqual(error("a,b,c\n1,2,0\n3,4\n"), "d.csv:3: expected 3 fields, found 2")
         XCTAssertEqual(error("1,2,0\n3,x4,1\n"), "d.csv:2: field 2 ('x4') is not a number")
         XCTAssertEqual(error("a,b\n1,0\n", label: .named("c")), "d.csv:1: no column named 'c'; the header names 'a', 'b'")
-        XCTAssertEqual(error("1,2,0\n3,4,cat\n"), "d.csv:2: label field 3 ('cat') is not a class number from 0; earlier rows had numbers")
+        XCTAssertEqual(error("1,2,0\n3,4,cat\n"), "d.csv:2: label field 3 ('cat') is not a class number; earlier rows had numbers")
+        XCTAssertEqual(try DataSet<Float>.csv("1,2,0\n3,4,-1\n", label: .last).labels, [0, -1], "an unlabelled row, for ignore_label")
         XCTAssertEqual(error("\n# nothing\n"), "d.csv: no rows")
         XCTAssertThrowsError(try DataSet<Float>.csv(contentsOf: "/nonexistent/d.csv", label: .last))
     }
