@@ -40,17 +40,10 @@ struct AttentionDeclaration: NodeDeclaration {
         guard channels % heads == 0 else {
             diagnostics.emit(.headsDivide(heads, site.inputs.first?.name ?? "", channels), at: site.name.range,
                              notes: [Diagnostic.Note(message: "each head takes channels ÷ heads of them (PyTorch's embed_dim % num_heads == 0): "
-                                                        + "\(channels) channels take \(Self.choices(channels, near: heads)) heads", range: nil)])
+                                                        + "\(channels) channels take \(WindowArguments.choices((1...channels).filter { channels % $0 == 0 }, near: heads)) heads", range: nil)])
             return nil
         }
         return inputs[0]
-    }
-
-    /// The head counts that divide `channels`: all of them if few, else the nearest below and above `heads`.
-    static func choices(_ channels: Int, near heads: Int) -> String {
-        let all = (1...channels).filter { channels % $0 == 0 }
-        let shown = all.count <= 6 ? all : [all.last { $0 < heads }, all.first { $0 > heads }].compactMap { $0 }
-        return shown.count == 1 ? "\(shown[0])" : shown.dropLast().map(String.init).joined(separator: ", ") + " or \(shown.last!)"
     }
 
     /// PyTorch's tensors and names (`in_proj_weight` holds the query's, key's

@@ -94,14 +94,18 @@ enum WindowArguments {
     /// it if not, with the counts that do.
     static func groupsDivide(_ groups: Int, _ inputs: Int, _ outputs: Int, _ site: ShapeSite, _ diagnostics: inout DiagnosticBag) -> Bool {
         guard inputs % groups != 0 || outputs % groups != 0 else { return true }
-        let all = (1...Swift.min(inputs, outputs)).filter { inputs % $0 == 0 && outputs % $0 == 0 }
-        let shown = all.count <= 6 ? all : [all.last { $0 < groups }, all.first { $0 > groups }].compactMap { $0 }
-        let choices = shown.count == 1 ? "\(shown[0])" : shown.dropLast().map(String.init).joined(separator: ", ") + " or \(shown.last!)"
+        let choices = Self.choices((1...Swift.min(inputs, outputs)).filter { inputs % $0 == 0 && outputs % $0 == 0 }, near: groups)
         diagnostics.emit(.groupsDivide(site.keyword, groups, site.inputs.first?.name ?? "", inputs, outputs), at: site.name.range,
                          notes: [Diagnostic.Note(message: "each group reads input channels ÷ groups and writes output channels ÷ groups "
                                                     + "(as in PyTorch): \(inputs) input and \(outputs) output channels take \(choices) groups",
                                                  range: nil)])
         return false
+    }
+
+    /// Counts that would do, for a note: all of them if few, else the nearest below and above `wanted`.
+    static func choices(_ all: [Int], near wanted: Int) -> String {
+        let shown = all.count <= 6 ? all : [all.last { $0 < wanted }, all.first { $0 > wanted }].compactMap { $0 }
+        return shown.count == 1 ? "\(shown[0])" : shown.dropLast().map(String.init).joined(separator: ", ") + " or \(shown.last!)"
     }
 
     /// The sample layout a kind reads, for diagnostics.

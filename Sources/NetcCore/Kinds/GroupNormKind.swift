@@ -31,7 +31,7 @@ struct GroupNormDeclaration: NodeDeclaration {
         guard channels % groups == 0 else {
             diagnostics.emit(.groupsDivideChannels(groups, site.inputs.first?.name ?? "", channels), at: site.name.range,
                              notes: [Diagnostic.Note(message: "each group takes channels ÷ groups of them (PyTorch's num_channels % num_groups == 0): "
-                                                        + "\(channels) channels take \(AttentionDeclaration.choices(channels, near: groups)) groups", range: nil)])
+                                                        + "\(channels) channels take \(WindowArguments.choices((1...channels).filter { channels % $0 == 0 }, near: groups)) groups", range: nil)])
             return nil
         }
         return inputs[0]

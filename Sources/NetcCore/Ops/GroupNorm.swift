@@ -26,10 +26,7 @@ public struct GroupNormOp: Op {
 
     /// μ and 1/√(σ² + ε) of the values of group g.
     func statistics(_ x: [Double], _ g: Int) -> (mean: Double, inverse: Double) {
-        let values = x[(g * size)..<((g + 1) * size)]
-        let mean = values.reduce(0, +) / Double(size)
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(size)
-        return (mean, 1 / (variance + epsilon).squareRoot())
+        Normalisation.statistics(Array(x[(g * size)..<((g + 1) * size)]), epsilon: epsilon)
     }
 
     /// γ_c and β_c (1 and 0 without `affine`).
@@ -59,8 +56,6 @@ public struct GroupNormOp: Op {
             let (mean, inverse) = statistics(x, g), range = (g * size)..<((g + 1) * size)
             let normalised = range.map { (x[$0] - mean) * inverse }
             let gs = range.map { dy[$0] * gamma[$0 / positions] }
-            let meanG = gs.reduce(0, +) / Double(size)
-            let meanGX = zip(gs, normalised).reduce(0) { $0 + $1.0 * $1.1 } / Double(size)
             if affine {
                 let dg = graph.parameters[node.parameters[0]].offset, db = graph.parameters[node.parameters[1]].offset
                 for (k, i) in range.enumerated() {
@@ -68,7 +63,7 @@ public struct GroupNormOp: Op {
                     parameterGradient[db + i / positions] += dy[i]
                 }
             }
-            for (k, i) in range.enumerated() { dx[i] = (gs[k] - meanG - normalised[k] * meanGX) * inverse }
+            dx.replaceSubrange(range, with: Normalisation.inputGradient(gs, normalised: normalised, inverse: inverse))
         }
         return [dx]
     }

@@ -23,11 +23,7 @@ public struct LayerNormOp: Op {
     }
 
     /// μ and 1/√(σ² + ε) of one group.
-    func statistics(_ x: [Double]) -> (mean: Double, inverse: Double) {
-        let mean = x.reduce(0, +) / Double(x.count)
-        let variance = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count)
-        return (mean, 1 / (variance + epsilon).squareRoot())
-    }
+    func statistics(_ x: [Double]) -> (mean: Double, inverse: Double) { Normalisation.statistics(x, epsilon: epsilon) }
 
     /// The indices of group t's values, in channel order.
     func group(_ t: Int) -> [Int] { (0..<size).map { $0 * positions + t } }
@@ -57,8 +53,6 @@ public struct LayerNormOp: Op {
             let indices = group(t), (mean, inverse) = statistics(indices.map { x[$0] })
             let normalised = indices.map { (x[$0] - mean) * inverse }
             let g = indices.enumerated().map { dy[$1] * gamma[gamma.startIndex + $0] }
-            let meanG = g.reduce(0, +) / Double(size)
-            let meanGX = zip(g, normalised).reduce(0) { $0 + $1.0 * $1.1 } / Double(size)
             if affine {
                 let dg = graph.parameters[node.parameters[0]].offset, db = graph.parameters[node.parameters[1]].offset
                 for (c, i) in indices.enumerated() {
@@ -66,7 +60,7 @@ public struct LayerNormOp: Op {
                     parameterGradient[db + c] += dy[i]
                 }
             }
-            for (c, i) in indices.enumerated() { dx[i] = (g[c] - meanG - normalised[c] * meanGX) * inverse }
+            for (c, d) in Normalisation.inputGradient(g, normalised: normalised, inverse: inverse).enumerated() { dx[indices[c]] = d }
         }
         return [dx]
     }
