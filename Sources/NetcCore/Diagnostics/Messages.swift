@@ -16,7 +16,8 @@ extension Message {
                  "'\(loss)' applies \(activation) itself, but its input '\(node)' already applies \(activation); pass the logits instead")
     }
     static func argumentCountMismatch(_ what: String, _ max: Int, _ given: Int) -> Message {
-        .error("argument-count", "\(what) takes at most \(max) positional argument\(max == 1 ? "" : "s"), \(given) given")
+        .error("argument-count", max == 0 ? "\(what) takes no arguments, \(given) given"
+               : "\(what) takes at most \(max) positional argument\(max == 1 ? "" : "s"), \(given) given")
     }
     static func binaryCrossEntropyNeedsSigmoid(_ node: String) -> Message {
         .error("bce-needs-sigmoid",
