@@ -76,33 +76,32 @@ public struct Partial: NetcRuntime.ProbabilisticClassifierModel {
         // softmax_cross_entropy(ignore_label: -1)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
+        var labelled = 0
         for b in 0..<count {
-            let z = v_out + b &* 3, gz = g_out + b &* 3
+            let z = v_out + b &* 3, gz = g_out + b &* 3, t = target + b &* 3
             for p in 0..<1 { gz[p] = z[p] }
             for c in 1..<3 { let row = c &* 1; for p in 0..<1 { let v = z[row &+ p]; if v > gz[p] { gz[p] = v } } }
             for c in stride(from: 2, through: 0, by: -1) { let row = c &* 1; for p in 0..<1 { gz[row &+ p] = z[row &+ p] - gz[p] } }
+            for p in 0..<1 {
+                var given = false
+                for k in 0..<3 where t[k &* 1 &+ p] != 0 { given = true; break }
+                if given { labelled &+= 1 } else { for k in 0..<3 { gz[k &* 1 &+ p] = -Scalar.infinity } }
+            }
         }
         NetcRuntime.Math.exp(g_out, minus: 0, into: g_out, count &* 3)
-        var labelled = 0
-        for b in 0..<count {
-            let t = target + b &* 3
-            for p in 0..<1 { for k in 0..<3 where t[k &* 1 &+ p] != 0 { labelled &+= 1; break } }
-        }
         let share: Scalar = labelled > 0 ? Scalar(count) / Scalar(labelled) : 0
         for b in 0..<count {
             let z = v_out + b &* 3, t = target + b &* 3, gz = g_out + b &* 3
             let step = invBatch * share
             var sampleLoss: Scalar = 0
             for p in 0..<1 {
-                var given = false
-                for k in 0..<3 where t[k &* 1 &+ p] != 0 { given = true; break }
-                if !given { for k in 0..<3 { gz[k &* 1 &+ p] = 0 }; continue }
                 var top = z[p]
                 var at = 0
                 for k in 1..<3 where z[k &* 1 &+ p] > top { top = z[k &* 1 &+ p]; at = k }
                 var sum: Scalar = 0
                 var rest: Scalar = 0
                 for k in 0..<3 { let e = gz[k &* 1 &+ p]; sum += e; if k != at { rest += e } }
+                if sum == 0 { continue }
                 let logSum = NetcRuntime.Math.log1p(rest)
                 var mass: Scalar = 0
                 for k in 0..<3 { let i = k &* 1 &+ p; let ti = t[i]; mass += ti; sampleLoss += ti * (logSum - (z[i] - top)) }

@@ -121,34 +121,33 @@ public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
         // softmax_cross_entropy(class_weights: [1, 2, 0.5], label_smoothing: 0.1, ignore_label: -1)
         let invBatch = 1 / Scalar(count)
         var loss: Scalar = 0
+        var labelled = 0
         for b in 0..<count {
-            let z = v_out + b &* 36, gz = g_out + b &* 36
+            let z = v_out + b &* 36, gz = g_out + b &* 36, t = target + b &* 36
             for p in 0..<12 { gz[p] = z[p] }
             for c in 1..<3 { let row = c &* 12; for p in 0..<12 { let v = z[row &+ p]; if v > gz[p] { gz[p] = v } } }
             for c in stride(from: 2, through: 0, by: -1) { let row = c &* 12; for p in 0..<12 { gz[row &+ p] = z[row &+ p] - gz[p] } }
+            for p in 0..<12 {
+                var given = false
+                for k in 0..<3 where t[k &* 12 &+ p] != 0 { given = true; break }
+                if given { labelled &+= 1 } else { for k in 0..<3 { gz[k &* 12 &+ p] = -Scalar.infinity } }
+            }
         }
         NetcRuntime.Math.exp(g_out, minus: 0, into: g_out, count &* 36)
         let classWeights = Self.classWeights
-        var labelled = 0
-        for b in 0..<count {
-            let t = target + b &* 36
-            for p in 0..<12 { for k in 0..<3 where t[k &* 12 &+ p] != 0 { labelled &+= 1; break } }
-        }
         let share: Scalar = labelled > 0 ? Scalar(count) / Scalar(labelled) : 0
         for b in 0..<count {
             let z = v_out + b &* 36, t = target + b &* 36, gz = g_out + b &* 36
             let step = invBatch * share
             var sampleLoss: Scalar = 0
             for p in 0..<12 {
-                var given = false
-                for k in 0..<3 where t[k &* 12 &+ p] != 0 { given = true; break }
-                if !given { for k in 0..<3 { gz[k &* 12 &+ p] = 0 }; continue }
                 var top = z[p]
                 var at = 0
                 for k in 1..<3 where z[k &* 12 &+ p] > top { top = z[k &* 12 &+ p]; at = k }
                 var sum: Scalar = 0
                 var rest: Scalar = 0
                 for k in 0..<3 { let e = gz[k &* 12 &+ p]; sum += e; if k != at { rest += e } }
+                if sum == 0 { continue }
                 let logSum = NetcRuntime.Math.log1p(rest)
                 var mass: Scalar = 0
                 for k in 0..<3 { let i = k &* 12 &+ p; let ti = classWeights[k] * (0.9 * t[i] + 0.03333333333333333); mass += ti; sampleLoss += ti * (logSum - (z[i] - top)) }

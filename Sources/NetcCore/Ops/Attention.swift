@@ -176,7 +176,6 @@ public struct AttentionOp: Op {
     /// The shape arguments of `AttentionKernels.mix` and `mixBackward`.
     var arguments: String { "channels: \(channels), length: \(length), heads: \(heads), causal: \(causal), scale: \(literal(scale))" }
 
-
     /// The projections, position by position, around each head's softmax
     /// rows and mix (`AttentionKernels.mix`); q, k, v, P and O stay in `w`
     /// for the backward body.

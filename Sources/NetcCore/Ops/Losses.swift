@@ -188,6 +188,9 @@ public struct SoftmaxCrossEntropy: LossRule {
     public var weights: [Double]? = nil
     public var ignoredLabel: Int? = nil
     public var positions = 1
+    /// Whether the rule reads classes position by position: over C × …, or
+    /// with `ignore_label`, which leaves positions (samples, for a vector) out.
+    var perPosition: Bool { positions > 1 || ignoredLabel != nil }
 
     /// PyTorch's cross-entropy with probability targets, averaged over the batch.
     public func pytorch(z: String, t: String, n: Int) -> String {
@@ -226,7 +229,7 @@ public struct SoftmaxCrossEntropy: LossRule {
         return weights.map { zip($0, smoothed).map(*) } ?? smoothed
     }
     public func value(logits z: [Double], target t: [Double]) -> Double {
-        guard positions > 1 || ignoredLabel != nil else { return classValue(logits: z, target: t) }
+        guard perPosition else { return classValue(logits: z, target: t) }
         return (0..<positions).reduce(0.0) {
             let target = position($1, of: t)
             return unlabelled(target) ? $0 : $0 + classValue(logits: position($1, of: z), target: target)
@@ -248,7 +251,7 @@ public struct SoftmaxCrossEntropy: LossRule {
         return zip(z, weightedTarget(t)).reduce(poison) { $0 + $1.1 * (Math.log1p(rest) - ($1.0 - m)) }
     }
     public func gradient(logits z: [Double], target t: [Double]) -> [Double] {
-        guard positions > 1 || ignoredLabel != nil else { return classGradient(logits: z, target: t) }
+        guard perPosition else { return classGradient(logits: z, target: t) }
         var g = [Double](repeating: 0, count: z.count)
         for p in 0..<positions where !unlabelled(position(p, of: t)) {
             for (c, v) in classGradient(logits: position(p, of: z), target: position(p, of: t)).enumerated() { g[c * positions + p] = v / Double(positions) }
@@ -263,16 +266,31 @@ public struct SoftmaxCrossEntropy: LossRule {
     /// zᵢ − top for every sample, then their exponentials in one call over the
     /// whole batch (one vector loop instead of a call per sample: iris at
     /// batch 16 took 3.2 µs per step with a call per sample, 2.7 µs with one).
+    /// With `ignore_label`, the same pass counts the labelled positions and
+    /// puts −∞ at each unlabelled one's classes: their exponentials, 0, are
+    /// their gradient, and a sum of 0 tells the per-sample body to skip them.
     public func emitBatchPrologue(_ n: Int, logits: Ref, target: Ref, seed: Ref, _ c: inout CodeBuilder) {
-        c.append(.perSample(count: "count", bindings: [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)],
-                            body: {
+        var bindings: [SwiftStatement.Binding] = [.init(local: z, ref: logits, stride: n), .init(local: gz, ref: seed, stride: n)]
+        if ignoredLabel != nil {
+            bindings.append(.init(local: t, ref: target, stride: n))
+            c.line("var labelled = 0")
+        }
+        c.append(.perSample(count: "count", bindings: bindings, body: {
             var b = CodeBuilder()
-            if positions > 1 || ignoredLabel != nil {
+            if perPosition {
                 // Each position's top over its classes, held in the first class's plane, which is written last.
                 let classes = n / positions
                 b.line("for p in 0..<\(positions) { \(gz)[p] = \(z)[p] }")
                 b.line("for c in 1..<\(classes) { let row = c &* \(positions); for p in 0..<\(positions) { let v = \(z)[row &+ p]; if v > \(gz)[p] { \(gz)[p] = v } } }")
                 b.line("for c in stride(from: \(classes - 1), through: 0, by: -1) { let row = c &* \(positions); for p in 0..<\(positions) { \(gz)[row &+ p] = \(z)[row &+ p] - \(gz)[p] } }")
+                if ignoredLabel != nil {
+                    // A position is labelled when its target row is not all zero (a NaN counts).
+                    b.block("for p in 0..<\(positions)") {
+                        $0.line("var given = false")
+                        $0.line("for k in 0..<\(classes) where \(t)[k &* \(positions) &+ p] != 0 { given = true; break }")
+                        $0.line("if given { labelled &+= 1 } else { for k in 0..<\(classes) { \(gz)[k &* \(positions) &+ p] = -Scalar.infinity } }")
+                    }
+                }
                 return b.statements
             }
             b.line("var top = \(z)[0]")
@@ -282,21 +300,12 @@ public struct SoftmaxCrossEntropy: LossRule {
         }()))
         c.line("Math.exp(\(seed), minus: 0, into: \(seed), count &* \(n))")
         if weights != nil { c.line("let classWeights = Self.classWeights") }
-        if ignoredLabel != nil {
-            // The batch's labelled positions (a target row not all zero): each position's share of the mean.
-            let classes = n / positions
-            c.line("var labelled = 0")
-            c.append(.perSample(count: "count", bindings: [.init(local: t, ref: target, stride: n)], body: {
-                var b = CodeBuilder()
-                b.line("for p in 0..<\(positions) { for k in 0..<\(classes) where \(t)[k &* \(positions) &+ p] != 0 { labelled &+= 1; break } }")
-                return b.statements
-            }()))
-            c.line("let share: Scalar = labelled > 0 ? Scalar(count) / Scalar(labelled) : 0")
-        }
+        // Each labelled position's share of the batch's mean.
+        if ignoredLabel != nil { c.line("let share: Scalar = labelled > 0 ? Scalar(count) / Scalar(labelled) : 0") }
     }
 
     public func emitSample(_ n: Int, _ c: inout CodeBuilder) {
-        guard positions == 1 && ignoredLabel == nil else { return emitPositions(n / positions, &c) }
+        guard !perPosition else { return emitPositions(n / positions, &c) }
         // gz holds e^(zᵢ − top) from the prologue; top and its index again (n comparisons).
         c.line("var top = \(z)[0]")
         c.line("var at = 0")
@@ -321,7 +330,8 @@ public struct SoftmaxCrossEntropy: LossRule {
 
     /// The per-sample body over `classes` × P: each position as above, its
     /// classes P apart; the sample's loss and gradient divided by P, or with
-    /// `ignore_label` times the prologue's `share`, an unlabelled position's zero.
+    /// `ignore_label` times the prologue's `share`, an unlabelled position
+    /// (its exponentials 0, so its sum) skipped with its gradient 0.
     func emitPositions(_ classes: Int, _ c: inout CodeBuilder) {
         let p = positions
         var target: Code = smoothing > 0 ? "(\(literal(1 - smoothing)) * \(t)[i] + \(literal(smoothing / Double(classes))))" : "\(t)[i]"
@@ -330,17 +340,14 @@ public struct SoftmaxCrossEntropy: LossRule {
         c.line("let step = invBatch * \(share)")
         c.line("var sampleLoss: Scalar = 0")
         c.block("for p in 0..<\(p)") {
-            if ignoredLabel != nil {
-                $0.line("var given = false")
-                $0.line("for k in 0..<\(classes) where \(t)[k &* \(p) &+ p] != 0 { given = true; break }")
-                $0.line("if !given { for k in 0..<\(classes) { \(gz)[k &* \(p) &+ p] = 0 }; continue }")
-            }
             $0.line("var top = \(z)[p]")
             $0.line("var at = 0")
             $0.line("for k in 1..<\(classes) where \(z)[k &* \(p) &+ p] > top { top = \(z)[k &* \(p) &+ p]; at = k }")
             $0.line("var sum: Scalar = 0")
             $0.line("var rest: Scalar = 0")
             $0.line("for k in 0..<\(classes) { let e = \(gz)[k &* \(p) &+ p]; sum += e; if k != at { rest += e } }")
+            // Unlabelled: every exponential 0 (a labelled position's top gives 1, or NaN).
+            if ignoredLabel != nil { $0.line("if sum == 0 { continue }") }
             $0.line("let logSum = Math.log1p(rest)")
             $0.line("var mass: Scalar = 0")
             $0.line("for k in 0..<\(classes) { let i = k &* \(p) &+ p; let ti = \(target); mass += ti; sampleLoss += ti * (logSum - (\(z)[i] - top)) }")

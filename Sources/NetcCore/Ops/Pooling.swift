@@ -157,10 +157,10 @@ public struct GlobalAveragePoolOp: Op {
 
     public func outputShape(_ inputs: [Shape]) -> Shape? { inputs.count == (paddingId == nil ? 1 : 2) ? .vector(channels) : nil }
 
-    /// Each position's weight, 1 or 0, and the share of a channel's mean one position gets.
-    func weights(_ inputs: [[Double]]) -> (mask: [Double], share: Double) {
-        let open = Set(PaddingMask.open(0..<plane, ids: inputs.count > 1 ? inputs[1] : nil, paddingId: paddingId))
-        return ((0..<plane).map { open.contains($0) ? 1 : 0 }, open.isEmpty ? 0 : 1 / Double(open.count))
+    /// The positions that are not padding, and the share of a channel's mean each of them gets.
+    func open(_ inputs: [[Double]]) -> (positions: [Int], share: Double) {
+        let open = PaddingMask.open(0..<plane, ids: inputs.count > 1 ? inputs[1] : nil, paddingId: paddingId)
+        return (open, open.isEmpty ? 0 : 1 / Double(open.count))
     }
     public func flops(_ node: Node, inputs: [Shape]) -> Flops {
         Flops(forward: channels * plane, parameterGradient: 0, inputGradient: channels * plane)
@@ -168,15 +168,17 @@ public struct GlobalAveragePoolOp: Op {
 
     public func forward(_ node: Node, inputs: [[Double]], parameters: [Double], context: SampleContext, graph: Graph) -> [Double] {
         guard paddingId != nil else { return (0..<channels).map { c in inputs[0][(c * plane)..<((c + 1) * plane)].reduce(0, +) / Double(plane) } }
-        let (mask, share) = weights(inputs)
-        return (0..<channels).map { c in (0..<plane).reduce(0.0) { $0 + (mask[$1] == 0 ? 0 : inputs[0][c * plane + $1]) } * share }
+        let (open, share) = open(inputs)
+        return (0..<channels).map { c in open.reduce(0.0) { $0 + inputs[0][c * plane + $1] } * share }
     }
 
     public func backward(_ node: Node, inputs: [[Double]], output: [Double], gradient dy: [Double], parameters: [Double],
                          parameterGradient: inout [Double], context: SampleContext, graph: Graph) -> [[Double]] {
         guard paddingId != nil else { return [(0..<(channels * plane)).map { dy[$0 / plane] / Double(plane) }] }
-        let (mask, share) = weights(inputs)
-        return [(0..<(channels * plane)).map { dy[$0 / plane] * mask[$0 % plane] * share }]  // the ids get no edge
+        let (open, share) = open(inputs)
+        var dx = [Double](repeating: 0, count: channels * plane)
+        for c in 0..<channels { for t in open { dx[c * plane + t] = dy[c] * share } }
+        return [dx]  // the ids get no edge
     }
 
     /// The share of a channel's mean each open position gets, `share`, from the sample's ids `x1`.
