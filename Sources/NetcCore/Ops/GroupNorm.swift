@@ -71,12 +71,7 @@ public struct GroupNormOp: Op {
     /// `mean` and `inverse` of the group of `x0` that starts at `base`.
     func emitStatistics(_ c: inout OpCode) {
         c.line("let base = group &* \(size)")
-        c.line("var mean: Scalar = 0")
-        c.line("for i in 0..<\(size) { mean += \(x0)[base &+ i] }")
-        c.line("mean *= \(literal(1 / Double(size)))")
-        c.line("var variance: Scalar = 0")
-        c.line("for i in 0..<\(size) { let d = \(x0)[base &+ i] - mean; variance += d * d }")
-        c.line("let inverse = 1 / (variance * \(literal(1 / Double(size))) + \(literal(epsilon))).squareRoot()")
+        Normalisation.emitStatistics(size: size, epsilon: epsilon, element: "base &+ i", &c.code)
     }
 
     /// `body` for each channel of the group, its values from `row`; `channel`

@@ -69,14 +69,7 @@ public struct LayerNormOp: Op {
     var at: String { positions == 1 ? "i" : "i &* \(positions) &+ t" }
 
     /// `mean` and `inverse` of the group of `x0` at `t` (the whole sample when `positions` is 1).
-    func emitStatistics(_ c: inout CodeBuilder) {
-        c.line("var mean: Scalar = 0")
-        c.line("for i in 0..<\(size) { mean += \(x0)[\(at)] }")
-        c.line("mean *= \(literal(1 / Double(size)))")
-        c.line("var variance: Scalar = 0")
-        c.line("for i in 0..<\(size) { let d = \(x0)[\(at)] - mean; variance += d * d }")
-        c.line("let inverse = 1 / (variance * \(literal(1 / Double(size))) + \(literal(epsilon))).squareRoot()")
-    }
+    func emitStatistics(_ c: inout CodeBuilder) { Normalisation.emitStatistics(size: size, epsilon: epsilon, element: at, &c) }
 
     /// `body` once, or for each position `t`.
     func eachGroup(_ c: inout OpCode, _ body: (inout OpCode) -> Void) {
