@@ -45,13 +45,49 @@ final class GradientTests: XCTestCase {
         try assertGradcheck(net("  dense a: 4, elu\n  dense out: 3", loss: "softmax_cross_entropy(out)", batch: 5))
     }
 
-    func testEverySpecPassesGradcheck() throws {
+    func testEveryNetworkOfEverySpecPassesGradcheck() throws {
+        var networks: [(file: String, graph: Graph)] = []
         for name in files(in: "\(repositoryRoot)/Specs", suffix: ".net") {
-            let g = try specGraph(name)
-            for row in GradientCheck.run(g, .init(seed: 7)) {
-                XCTAssertTrue(row.passed, "\(name): \(row.name) error \(row.worstError)")
-            }
+            let path = "\(repositoryRoot)/Specs/\(name)"
+            let f = Frontend(file: SourceFile(path: path, bytes: try FileIO.read(path)))
+            XCTAssertFalse(f.hasErrors, f.renderedDiagnostics)
+            networks += f.graphs.map { (name, $0) }
         }
+        XCTAssertGreaterThan(networks.count, 40)
+        // The networks are independent: checked on every core, each result kept at its index.
+        let results = Results(count: networks.count), graphs = networks.map(\.graph)
+        DispatchQueue.concurrentPerform(iterations: graphs.count) { k in
+            results.set(k, GradientCheck.run(graphs[k], .init(seed: 7)))
+        }
+        for (k, (file, g)) in networks.enumerated() {
+            let rows = results.rows[k]
+            XCTAssertFalse(rows.isEmpty, "\(file): \(g.name) checked nothing")
+            for row in rows { XCTAssertTrue(row.passed, "\(file): \(g.name): \(row.name) error \(row.worstError)") }
+        }
+    }
+
+    /// Gradient-check rows written from many threads, each at its own index.
+    final class Results: @unchecked Sendable {
+        private var storage: [[GradientCheck.Row]]
+        private let lock = DispatchQueue(label: "results")
+        init(count: Int) { storage = Array(repeating: [], count: count) }
+        func set(_ k: Int, _ rows: [GradientCheck.Row]) { lock.sync { storage[k] = rows } }
+        var rows: [[GradientCheck.Row]] { lock.sync { storage } }
+    }
+
+    /// The gradient check's shortcut: a pass from the first node that reads a
+    /// changed parameter, reusing the earlier nodes' values, gives the full pass's values.
+    func testAPassFromTheChangedNodeGivesTheFullPasssValues() throws {
+        let g = try graph(net("  dense a: 4, tanh\n  dense b: 4, relu\n  dense out: 3", batch: 2))
+        let interpreter = Interpreter(graph: g)
+        let input = (0..<10).map { Double($0) / 7 - 0.6 }
+        var p = interpreter.initialParameters(seed: 3)
+        let before = interpreter.forward(input: input, parameters: p)
+        let b = try XCTUnwrap(g.nodes.firstIndex { $0.name == "b.linear" })
+        p[g.parameters[g.nodes[b].parameters[0]].offset] += 0.25
+        let full = interpreter.forward(input: input, parameters: p)
+        XCTAssertEqual(interpreter.forward(input: input, parameters: p, earlier: before, from: b), full)
+        XCTAssertNotEqual(full.map { $0[g.loss.logits] }, before.map { $0[g.loss.logits] })
     }
 
     func testGradcheckDetectsAWrongDerivative() throws {

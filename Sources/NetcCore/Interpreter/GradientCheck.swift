@@ -120,12 +120,16 @@ public struct GradientCheck: Sendable {
             return row
         }
         var rows: [Row] = []
-        for t in graph.parameters {
+        // A parameter changes no node before the first that reads it: those keep this pass's values.
+        let values = interpreter.forward(input: input, parameters: parameters, masks: masks)
+        for (index, t) in graph.parameters.enumerated() {
+            let first = graph.nodes.firstIndex { $0.parameters.contains(index) } ?? 0
             // An untrained entry's gradient is zero by definition, not the loss's derivative.
             rows.append(check(t.name, t.shape, t.offset..<(t.offset + t.count), analytic.parameters, untrained: t.untrained) { k, h in
                 var p = parameters
                 p[k] += h
-                return interpreter.lossAndKinks(input: input, target: target, parameters: p, masks: masks)
+                return interpreter.lossAndKinks(input: input, target: target, parameters: p, masks: masks,
+                                                earlier: values, from: first)
             })
         }
         guard graph.inputVocabulary == nil else { return rows }  // ids: no derivative to check

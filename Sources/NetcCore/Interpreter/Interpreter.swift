@@ -49,10 +49,13 @@ public struct Interpreter: Sendable {
     /// Node values for a batch (`input` is [batch][features] flattened).
     /// With `masks`, a training pass (dropout applies them, batch
     /// normalisation uses the batch's statistics); without, inference.
-    public func forward(input: [Double], parameters: [Double], masks: [Int: [Double]]? = nil) -> [[[Double]]] {
+    /// With `earlier`, the values of an earlier pass, nodes before `first`
+    /// keep theirs: what a change to `first`'s parameters leaves alone.
+    public func forward(input: [Double], parameters: [Double], masks: [Int: [Double]]? = nil,
+                        earlier: [[[Double]]]? = nil, from first: Int = 0) -> [[[Double]]] {
         let batch = input.count / graph.inputSize
-        var values = [[[Double]]](repeating: [[Double]](repeating: [], count: graph.nodes.count), count: batch)
-        for n in graph.nodes {
+        var values = earlier ?? [[[Double]]](repeating: [[Double]](repeating: [], count: graph.nodes.count), count: batch)
+        for n in graph.nodes[(earlier == nil ? 0 : first)...] {
             if n.id == graph.input {
                 for b in 0..<batch { values[b][n.id] = Array(input[(b * n.size)..<((b + 1) * n.size)]) }
             } else if let op = n.op as? BatchOp {
@@ -97,9 +100,9 @@ public struct Interpreter: Sendable {
 
     /// The batch loss alone (a forward pass), with every op's and the
     /// loss's `kinkSides`: what a gradient check's finite differences need.
-    public func lossAndKinks(input: [Double], target: [Double], parameters: [Double],
-                             masks: [Int: [Double]]? = nil) -> (loss: Double, kinks: [Int]) {
-        let values = forward(input: input, parameters: parameters, masks: masks)
+    public func lossAndKinks(input: [Double], target: [Double], parameters: [Double], masks: [Int: [Double]]? = nil,
+                             earlier: [[[Double]]]? = nil, from first: Int = 0) -> (loss: Double, kinks: [Int]) {
+        let values = forward(input: input, parameters: parameters, masks: masks, earlier: earlier, from: first)
         let outputs = graph.nodes[graph.loss.logits].size
         var loss = 0.0, kinks: [Int] = []
         let scale = graph.loss.rule.batchScale(samples(target, outputs))
