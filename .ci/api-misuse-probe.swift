@@ -4,10 +4,18 @@
 // stops with a message naming the id and the range, never a read outside the table.
 // With 'decay': weight decay set from Swift on a model whose spec decays no
 // tensor stops with a message, rather than being ignored.
+// With 'augment': augmentation asked of a model whose input has no positions
+// stops with a message saying why, rather than training on something else.
+import NetcRuntime
+
 @main struct Probe {
     static func main() {
         if CommandLine.arguments.dropFirst().first == "id" {
             print(Tokens().predict([0, 1, 2, 3, 4, 5, 11, 0, 1, 2, 3, 4, 5, 6]))
+        } else if CommandLine.arguments.dropFirst().first == "augment" {
+            var model = XOR()
+            let data = DataSet<Float>(features: [0, 1, 1, 0], featureCount: 2, targets: [1, 1], targetCount: 1)
+            _ = try? model.fit(data, epochs: 1, options: FitOptions(augmentation: Augmentation(horizontalFlip: true)))
         } else if CommandLine.arguments.dropFirst().first == "decay" {
             var model = XOR()
             model.hyperparameters.weightDecay = 0.01

@@ -35,7 +35,7 @@ public struct Bilinear: NetcRuntime.GeneratedModel {
         .init("c.bias", shape: [3], offset: 54, decays: false),
         .init("y.weight", shape: [2, 6], offset: 57, decays: true),
         .init("y.bias", shape: [2], offset: 69, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240, inputShape: [2, 3, 4])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

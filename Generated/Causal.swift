@@ -44,7 +44,7 @@ public struct Causal: NetcRuntime.GeneratedModel {
         .init("b.out_proj.bias", shape: [4], offset: 196, decays: false),
         .init("out.weight", shape: [2, 4], offset: 200, decays: true),
         .init("out.bias", shape: [2], offset: 208, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 448, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 448, secondState: nil, inputShape: [3, 6])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

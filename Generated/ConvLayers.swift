@@ -45,7 +45,7 @@ public struct ConvLayers: NetcRuntime.ProbabilisticClassifierModel {
         .init("n1.bias", shape: [3, 3, 7], offset: 127, decays: false),
         .init("out.weight", shape: [3, 32], offset: 190, decays: true),
         .init("out.bias", shape: [3], offset: 286, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 608, secondState: nil, classCount: 3)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 608, secondState: nil, classCount: 3, inputShape: [2, 5, 6])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -39,7 +39,7 @@ public struct DigitsCNN: NetcRuntime.ProbabilisticClassifierModel {
         .init("c2.bias", shape: [32], offset: 4768, decays: false),
         .init("logits.weight", shape: [10, 128], offset: 4800, decays: true),
         .init("logits.bias", shape: [10], offset: 6080, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 12192, secondState: 18288, classCount: 10)
+    ], hyperparameters: .adam(learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 12192, secondState: 18288, classCount: 10, inputShape: [1, 8, 8])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -49,7 +49,7 @@ public struct FloatConvs: NetcRuntime.ProbabilisticClassifierModel {
         .init("c4.bias", shape: [8], offset: 3086, decays: false),
         .init("out.weight", shape: [5, 8], offset: 3094, decays: true),
         .init("out.bias", shape: [5], offset: 3134, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.02, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 6304, secondState: nil, classCount: 5)
+    ], hyperparameters: .sgd(learningRate: 0.02, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 6304, secondState: nil, classCount: 5, inputShape: [3, 18, 18])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -54,7 +54,7 @@ public struct Forecast: NetcRuntime.GeneratedModel {
         .init("last.bias_hh_l0_reverse", shape: [12], offset: 957, decays: false),
         .init("out.weight", shape: [1, 11], offset: 969, decays: true),
         .init("out.bias", shape: [1], offset: 980, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1984, secondState: 2976)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1984, secondState: 2976, inputShape: [2, 10])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -41,7 +41,7 @@ public struct Grouped: NetcRuntime.ProbabilisticClassifierModel {
         .init("m.bias", shape: [4], offset: 208, decays: false),
         .init("out.weight", shape: [3, 4], offset: 212, decays: true),
         .init("out.bias", shape: [3], offset: 224, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 480, secondState: 720, classCount: 3)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 480, secondState: 720, classCount: 3, inputShape: [2, 6, 6])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

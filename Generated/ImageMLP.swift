@@ -31,7 +31,7 @@ public struct ImageMLP: NetcRuntime.ProbabilisticClassifierModel {
         .init("hidden.bias", shape: [16], offset: 1024, decays: false),
         .init("logits.weight", shape: [10, 16], offset: 1040, decays: true),
         .init("logits.bias", shape: [10], offset: 1200, decays: false),
-    ], hyperparameters: .adamw(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.1), firstState: 2432, secondState: 3648, classCount: 10)
+    ], hyperparameters: .adamw(learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.1), firstState: 2432, secondState: 3648, classCount: 10, inputShape: [1, 8, 8])
     /// The loss's classWeights, read by `lossAndSeed`.
     @usableFromInline static let classWeights: [Scalar] = [1.0, 1.0, 2.0, 1.0, 1.0, 0.5, 1.0, 1.0, 3.0, 0.0]
 

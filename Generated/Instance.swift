@@ -38,7 +38,7 @@ public struct Instance: NetcRuntime.GeneratedModel {
         .init("v.bias", shape: [6], offset: 292, decays: false),
         .init("out.weight", shape: [1, 6], offset: 298, decays: true),
         .init("out.bias", shape: [1], offset: 304, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 640, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 640, secondState: nil, inputShape: [3, 10])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -47,7 +47,7 @@ public struct MnistCNN: NetcRuntime.ProbabilisticClassifierModel {
         .init("f2.bias", shape: [84], offset: 43492, decays: false),
         .init("logits.weight", shape: [10, 84], offset: 43576, decays: true),
         .init("logits.bias", shape: [10], offset: 44416, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 88864, secondState: nil, classCount: 10)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 88864, secondState: nil, classCount: 10, inputShape: [1, 28, 28])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -48,7 +48,7 @@ public struct Recurrent: NetcRuntime.GeneratedModel {
         .init("b.bias_hh_l0", shape: [9], offset: 405, decays: false),
         .init("out.weight", shape: [1, 6], offset: 414, decays: true),
         .init("out.bias", shape: [1], offset: 420, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 864, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 864, secondState: nil, inputShape: [2, 5])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

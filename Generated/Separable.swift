@@ -56,7 +56,7 @@ public struct Separable: NetcRuntime.ProbabilisticClassifierModel {
         .init("grouped.bias", shape: [8], offset: 908, decays: false),
         .init("out.weight", shape: [4, 8], offset: 916, decays: true),
         .init("out.bias", shape: [4], offset: 948, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 1920, secondState: nil, classCount: 4)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 1920, secondState: nil, classCount: 4, inputShape: [3, 12, 12])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

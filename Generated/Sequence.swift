@@ -44,7 +44,7 @@ public struct Sequence: NetcRuntime.GeneratedModel {
         .init("c2.bias", shape: [2], offset: 60, decays: false),
         .init("out.weight", shape: [1, 4], offset: 62, decays: true),
         .init("out.bias", shape: [1], offset: 66, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 160, secondState: 240, inputShape: [3, 12])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -32,7 +32,7 @@ public struct Spatial: NetcRuntime.ProbabilisticClassifierModel {
         .init("c.bias", shape: [4], offset: 72, decays: false),
         .init("out.weight", shape: [2, 4], offset: 76, decays: true),
         .init("out.bias", shape: [2], offset: 84, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0), firstState: nil, secondState: nil, classCount: 2)
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.0, nesterov: false, weightDecay: 0.0), firstState: nil, secondState: nil, classCount: 2, inputShape: [2, 4, 4])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

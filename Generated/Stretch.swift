@@ -37,7 +37,7 @@ public struct Stretch: NetcRuntime.GeneratedModel {
         .init("d.bias", shape: [2], offset: 41, decays: false),
         .init("y.weight", shape: [2, 208], offset: 43, decays: true),
         .init("y.bias", shape: [2], offset: 459, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 928, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.01, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 928, secondState: nil, inputShape: [2, 5])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -37,7 +37,7 @@ public struct Tags: NetcRuntime.GeneratedModel {
         .init("n.running_var", shape: [3], offset: 42, decays: false),
         .init("out.weight", shape: [3, 18], offset: 45, decays: true),
         .init("out.bias", shape: [3], offset: 99, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.8, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.001, schedule: .init(.exponential(factor: 0.9), warmup: 3)), firstState: 224, secondState: 336)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.8, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.001, schedule: .init(.exponential(factor: 0.9), warmup: 3)), firstState: 224, secondState: 336, inputShape: [2, 6, 5])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -40,7 +40,7 @@ public struct Temporal: NetcRuntime.GeneratedModel {
         .init("c3.bias", shape: [4], offset: 80, decays: false),
         .init("out.weight", shape: [1, 32], offset: 84, decays: true),
         .init("out.bias", shape: [1], offset: 116, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 256, secondState: 384)
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 256, secondState: 384, inputShape: [1, 16])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -33,7 +33,7 @@ public struct Unstretch: NetcRuntime.GeneratedModel {
         .init("g.weight", shape: [4, 1, 3], offset: 36, decays: true),
         .init("y.weight", shape: [2, 40], offset: 48, decays: true),
         .init("y.bias", shape: [2], offset: 128, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 288, secondState: nil)
+    ], hyperparameters: .sgd(learningRate: 0.05, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 288, secondState: nil, inputShape: [2, 5])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

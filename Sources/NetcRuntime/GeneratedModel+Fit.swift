@@ -20,9 +20,12 @@ public struct FitOptions: Sendable {
     public var checkpoint: String?
     /// Print one line per epoch, as Keras does.
     public var progress: Bool
+    /// Random flips and shifts of each training sample, drawn from the epoch's generator; nil trains on the data as it is.
+    public var augmentation: Augmentation?
 
     public init(seed: UInt64 = 0, shuffle: Bool = true, partialBatch: PartialBatch = .train, earlyStopping: EarlyStopping? = nil,
-                reduceOnPlateau: ReduceOnPlateau? = nil, checkpoint: String? = nil, progress: Bool = false) {
+                reduceOnPlateau: ReduceOnPlateau? = nil, checkpoint: String? = nil, progress: Bool = false,
+                augmentation: Augmentation? = nil) {
         self.seed = seed
         self.shuffle = shuffle
         self.partialBatch = partialBatch
@@ -30,6 +33,7 @@ public struct FitOptions: Sendable {
         self.reduceOnPlateau = reduceOnPlateau
         self.checkpoint = checkpoint
         self.progress = progress
+        self.augmentation = augmentation
     }
 }
 
@@ -181,6 +185,11 @@ extension GeneratedModel {
         throws(ParameterFile.Failure) -> History {
         Self.checkShape(data, "fit")
         if let validation { Self.checkShape(validation, "fit (validation)") }
+        let labelMap = data.labels != nil && Self.info.classPositions > 1
+        if let problem = options.augmentation?.problem(for: Self.info, inputCount: Self.inputCount, labelled: data.labels != nil) {
+            ArgumentCheck.fail(problem)
+        }
+        var unmoved = [Scalar](repeating: 0, count: options.augmentation == nil ? 0 : Swift.max(Self.inputCount, Self.targetCount))
         var history = History()
         var best = Double.infinity, bestParameters: [Scalar]?, waited = 0
         var plateau = ReduceOnPlateau.State()
@@ -196,6 +205,9 @@ extension GeneratedModel {
                 let count = Swift.min(Self.batchSize, order.count - first)
                 if count < Self.batchSize && options.partialBatch == .drop { break }
                 Self.gather(data, order[first..<(first + count)], into: &input, &target)
+                if let augmentation = options.augmentation {
+                    Self.augment(augmentation, &input, &target, count: count, labelMap: labelMap, &random, scratch: &unmoved)
+                }
                 let loss = input.withUnsafeBufferPointer { i in
                     target.withUnsafeBufferPointer { t in
                         trainStep(input: UnsafeBufferPointer(rebasing: i[0..<(count * Self.inputCount)]),
@@ -342,6 +354,30 @@ extension GeneratedModel {
     @inlinable
     static func gather<C: Collection<Int>>(_ data: DataSet<Scalar>, _ indices: C, into input: inout [Scalar], _ target: inout [Scalar]) {
         withUnsafeMutablePointer(to: &input) { gather(data, indices, into: $0, &target) }
+    }
+
+    /// A fresh draw of `augmentation` for each of a batch's first `count`
+    /// samples, applied to its input and, with `labelMap`, to its one-hot
+    /// label map (class c's plane of positions; an all-zero row, moved in, is unlabelled).
+    /// `scratch` holds a sample's values before they move.
+    @inlinable
+    static func augment(_ augmentation: Augmentation, _ input: inout [Scalar], _ target: inout [Scalar], count: Int, labelMap: Bool,
+                        _ random: inout SplitMix64, scratch: inout [Scalar]) {
+        let shape = info.inputShape!, rows = shape.count == 3 ? shape[1] : 1, columns = shape[shape.count - 1]
+        func move(_ d: Augmentation.Draw, _ values: inout [Scalar], sample: Int, size: Int, planes: Int) {
+            scratch.withUnsafeMutableBufferPointer { unmoved in
+                values.withUnsafeMutableBufferPointer { v in
+                    let start = v.baseAddress! + sample * size
+                    unmoved.baseAddress!.update(from: start, count: size)
+                    Augmentation.apply(d, from: unmoved.baseAddress!, to: start, planes: planes, rows: rows, columns: columns, fill: 0)
+                }
+            }
+        }
+        for b in 0..<count {
+            let d = augmentation.draw(&random, rows: rows)
+            move(d, &input, sample: b, size: inputCount, planes: shape[0])
+            if labelMap { move(d, &target, sample: b, size: targetCount, planes: targetCount / info.classPositions) }
+        }
     }
 
     /// "epoch 3/50 · 12 ms · loss 0.4312 · val_loss 0.5012 · val_accuracy 0.9444 · lr 0.001"

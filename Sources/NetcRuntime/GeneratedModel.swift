@@ -183,13 +183,16 @@ public struct ModelInfo: Sendable {
     /// The label that marks a position unlabelled, left out of the loss and
     /// of `evaluate` (the loss's `ignore_label`); nil when the loss has none.
     public let ignoredLabel: Int?
+    /// The input's shape where it is not a vector (C × L or C × H × W, channels
+    /// first, as PyTorch); nil for a vector.
+    public let inputShape: [Int]?
     /// The byte alignment of the allocation: a cache line, so that the
     /// blocks a step streams split no line (the generated layout aligns them).
     public var alignment: Int { 64 }
 
     public init(name: String, seed: UInt64, fingerprint: UInt64, tensors: [Tensor], hyperparameters: Hyperparameters,
                 firstState: Int?, secondState: Int?, classCount: Int? = nil, classPositions: Int = 1,
-                ignoredLabel: Int? = nil) {
+                ignoredLabel: Int? = nil, inputShape: [Int]? = nil) {
         self.name = name
         self.seed = seed
         self.fingerprint = fingerprint
@@ -200,6 +203,7 @@ public struct ModelInfo: Sendable {
         self.classCount = classCount
         self.classPositions = classPositions
         self.ignoredLabel = ignoredLabel
+        self.inputShape = inputShape
     }
 
     /// Runs of adjacent tensors that weight decay treats alike, for the
