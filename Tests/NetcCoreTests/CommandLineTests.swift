@@ -151,6 +151,34 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(missing.stderr.contains("--format svg needs Graphviz's 'dot' on PATH"), missing.stderr)
     }
 
+    /// A row per declaration, whatever it lowers to: a layer and its activation
+    /// are one row; every parameter is counted once; a join names all its inputs.
+    func testCheckLayersShowsEachDeclaredNodesShapeParametersAndInputs() throws {
+        let result = Driver.run(["check", "--layers", "\(specs)/segmentation.net"])
+        XCTAssertEqual(result.code, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(Array(lines[0...9]), [
+            lines[0],
+            "  layer  kind          output  parameters  inputs",
+            "  image  input         3x8x8            0",
+            "  e      conv2d, relu  6x8x8          168  image",
+            "  p      max_pool      6x4x4            0  e",
+            "  code   conv2d, relu  8x4x4          440  p",
+            "  u      upsample      8x8x8            0  code",
+            "  skip   concat        14x8x8           0  u, e",
+            "  out    conv2d        4x8x8           60  skip",
+            "  total                               668",
+        ])
+        XCTAssertTrue(lines[0].hasPrefix("Segmenter: 9 nodes, 668 parameters,"), lines[0])
+        // Every network of the file, each with its table; an activation node shows its function.
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  layer ") }.count, 3)
+        let spec = "network A {\n  input x: 3\n  activation s: softmax\n  loss squared_error(s)\n}\n"
+        let activation = Driver.run(["check", "--layers", "-"], standardInput: { Array(spec.utf8) })
+        XCTAssertTrue(activation.stdout.contains("  s      softmax  3                0  x\n"), activation.stdout)
+        // Without the flag, the summary line alone.
+        XCTAssertEqual(Driver.run(["check", "\(specs)/segmentation.net"]).stdout.split(separator: "\n").count, 3)
+    }
+
     func testCheckWeightsReportsEveryDifference() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -33,15 +33,18 @@ extension CommandSpec {
 
     static let all: [CommandSpec] = [
         CommandSpec(
-            name: "check", synopsis: "<spec>... [--weights <file.safetensors>]", summary: "check specs; print one summary line per network",
+            name: "check", synopsis: "<spec>... [--layers] [--weights <file.safetensors>]", summary: "check specs; print one summary line per network",
             details: """
                 Checks each spec and prints, per network, its nodes, parameters, sizes, model
                 memory and FLOPs. Diagnostics go to standard error. '-' reads standard input.
+                With --layers, also a row per node as the spec declares it: its kind, the
+                shape of one sample's output, its parameters and its inputs.
                 With --weights, also checks that a safetensors file fits each network: every
                 tensor present under its name with its shape and the network's precision
                 (F32 or F64), and no other; every difference is reported.
                 """,
-            options: [OptionSpec("--weights", value: "file", help: "a safetensors file that must fit the networks"), help],
+            options: [OptionSpec("--layers", help: "a row per node: kind, output shape, parameters, inputs"),
+                      OptionSpec("--weights", value: "file", help: "a safetensors file that must fit the networks"), help],
             specs: 1...Int.max),
         CommandSpec(
             name: "graph", synopsis: "<spec> [--backward] [--format dot|svg|png] [-o <file>]",

@@ -134,7 +134,7 @@ public struct Driver {
 
     mutating func check(_ arguments: ParsedArguments) -> Int32 {
         let (graphs, failure) = loadAll(arguments.paths)
-        for (g, _) in graphs { out += g.summary + "\n" }
+        for (g, _) in graphs { out += g.summary + "\n" + (arguments.has("--layers") ? g.layerTable : "") }
         guard let weights = arguments.value("--weights"), failure == nil else { return failure ?? 0 }
         return checkWeights(weights, graphs.map(\.0))
     }

@@ -112,6 +112,19 @@ public struct LossNode: Sendable {
     public var logits: Int
 }
 
+/// A node as the spec declares it, for people (`netc check --layers`): one
+/// declaration may become several graph nodes (a layer and its activation).
+public struct Layer: Sendable, Equatable {
+    public var name: String
+    /// The keyword, with the activation that ends the layer: "conv2d, relu"; an
+    /// `activation` node's function alone: "softmax".
+    public var kind: String
+    public var shape: Shape
+    /// The names of the layers it reads.
+    public var inputs: [String]
+    public var parameterCount: Int
+}
+
 /// A checked network: nodes in topological order with every shape known.
 public struct Graph: Sendable {
     public var name: String
@@ -123,6 +136,8 @@ public struct Graph: Sendable {
     public var initScheme: InitScheme
     public var seed: UInt64
     public var precision: Precision
+    /// The spec's node declarations in the order written.
+    public var layers: [Layer] = []
 
     public var batchSize: Int { training.batchSize }
     public var inputSize: Int { nodes[input].size }

@@ -26,9 +26,16 @@ extension NetworkBuilder {
         }
         let output = lowered[loss.node]!.value
         let logits = loss.rule.fusedActivation == .sigmoid ? lowered[loss.logits]!.logits : output
+        let layers = declared.indices.compactMap { i -> Layer? in
+            guard let nodes = lowered[i] else { return nil }
+            let d = declared[i], final = g.nodes[nodes.value].op.name
+            let kind = d.keyword == "activation" ? final : nodes.value != nodes.logits ? "\(d.keyword), \(final)" : d.keyword
+            return Layer(name: d.name.name, kind: kind, shape: d.shape!, inputs: d.inputs!.map { declared[$0].name.name },
+                         parameterCount: (tensors[i] ?? []).reduce(0) { $0 + parameters[$1].count })
+        }
         return Graph(name: decl.name.name, nodes: g.nodes, parameters: parameters, input: lowered[input]!.value,
                      loss: LossNode(rule: loss.rule, output: output, logits: logits), training: training,
-                     initScheme: initScheme, seed: seed, precision: precision)
+                     initScheme: initScheme, seed: seed, precision: precision, layers: layers)
     }
 }
 
