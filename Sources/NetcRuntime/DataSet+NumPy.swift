@@ -1,0 +1,194 @@
+/// An array read from a NumPy `.npy` file (format versions 1 to 3, as
+/// `numpy.save` writes them): its shape, and its values in row-major (C) order.
+public struct NumPyArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Double]
+
+    public init(shape: [Int], values: [Double]) {
+        self.shape = shape
+        self.values = values
+    }
+
+    /// Reads and checks a `.npy` file: booleans, integers of 1 to 8 bytes and
+    /// floats of 4 or 8, either byte order, C or Fortran order (Fortran is
+    /// reordered). Structured and object arrays are refused.
+    public init(contentsOf path: String) throws(DataSetError) {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path, limit: 1 << 32) } catch { throw DataSetError(path: path, line: nil, message: error.description) }
+        try self.init(bytes, path: path)
+    }
+
+    /// The same from bytes in memory; `path` names them in errors.
+    public init(_ bytes: [UInt8], path: String = "<npy>") throws(DataSetError) {
+        func fail(_ message: String) -> DataSetError { DataSetError(path: path, line: nil, message: message) }
+        let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a NumPy .npy file (no \\x93NUMPY magic)") }
+        let major = bytes[6]
+        guard (1...3).contains(major) else { throw fail("NumPy format version \(major).\(bytes[7]) is not one this reader knows (1 to 3)") }
+        let lengthBytes = major == 1 ? 2 : 4, start = 8 + lengthBytes
+        guard bytes.count >= start else { throw fail("the file ends inside its header") }
+        let headerLength = (0..<lengthBytes).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
+        guard bytes.count >= start + headerLength else { throw fail("the file ends inside its header") }
+        let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
+        let fields = try NumPyHeader(header, fail)
+        let count = fields.shape.reduce(1, *), size = fields.type.size
+        let data = bytes.count - start - headerLength
+        guard data >= count * size else { throw fail("the data ends after \(data / size) of its \(count) values") }
+        let extra = data - count * size
+        guard extra == 0 else { throw fail("\(extra) byte\(extra == 1 ? " follows" : "s follow") the \(count) values") }
+        var values = [Double](repeating: 0, count: count)
+        let type = fields.type
+        bytes.withUnsafeBufferPointer { b in
+            for k in 0..<count { values[k] = type.value(b.baseAddress! + start + headerLength + k * size) }
+        }
+        if fields.fortranOrder && fields.shape.count > 1 { values = Self.rowMajor(values, shape: fields.shape) }
+        self.shape = fields.shape
+        self.values = values
+    }
+
+    /// Values stored with the first index varying fastest (Fortran order), in row-major order.
+    static func rowMajor(_ values: [Double], shape: [Int]) -> [Double] {
+        var out = [Double](repeating: 0, count: values.count), index = [Int](repeating: 0, count: shape.count)
+        var columnStrides = [Int](repeating: 1, count: shape.count)
+        for d in 1..<shape.count { columnStrides[d] = columnStrides[d - 1] * shape[d - 1] }
+        for k in out.indices {
+            out[k] = values[zip(index, columnStrides).reduce(0) { $0 + $1.0 * $1.1 }]
+            // The next row-major index: the last dimension fastest.
+            var d = shape.count - 1
+            while d >= 0 {
+                index[d] += 1
+                if index[d] < shape[d] { break }
+                index[d] = 0
+                d -= 1
+            }
+        }
+        return out
+    }
+}
+
+/// The header of a `.npy` file: a Python dict literal such as
+/// `{'descr': '<f4', 'fortran_order': False, 'shape': (100, 64), }`.
+struct NumPyHeader {
+    var type: NumPyType
+    var fortranOrder: Bool
+    var shape: [Int]
+
+    init(_ header: String, _ fail: (String) -> DataSetError) throws(DataSetError) {
+        func value(_ key: String) throws(DataSetError) -> Substring {
+            guard let k = header.firstRange(of: "'\(key)'") ?? header.firstRange(of: "\"\(key)\""),
+                  let colon = header[k.upperBound...].firstIndex(of: ":") else { throw fail("the header has no '\(key)'") }
+            return header[header.index(after: colon)...].drop { $0 == " " }
+        }
+        let descr = try value("descr")
+        guard let quote = descr.first, quote == "'" || quote == "\"",
+              let end = descr.dropFirst().firstIndex(of: quote) else {
+            throw fail("a structured array (descr \(descr.prefix { $0 != "}" }.prefix(40))) is not supported: save a plain numeric array")
+        }
+        let code = String(descr[descr.index(after: descr.startIndex)..<end])
+        guard let type = NumPyType(code) else {
+            throw fail("dtype '\(code)' is not supported: save booleans, integers or float32/float64 values")
+        }
+        let order = try value("fortran_order")
+        guard order.hasPrefix("True") || order.hasPrefix("False") else { throw fail("the header's fortran_order is neither True nor False") }
+        let shapeText = try value("shape")
+        guard shapeText.first == "(", let close = shapeText.firstIndex(of: ")") else { throw fail("the header's shape is not a tuple") }
+        var shape: [Int] = []
+        for part in shapeText[shapeText.index(after: shapeText.startIndex)..<close].split(separator: ",") {
+            let digits = part.filter { $0 != " " && $0 != "L" }
+            guard !digits.isEmpty else { continue }
+            guard let n = Int(digits), n >= 0 else { throw fail("the header's shape \(shapeText[...close]) is not whole numbers") }
+            shape.append(n)
+        }
+        var total = 1
+        for n in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: n)
+            guard !overflow, product <= 1 << 32 else { throw fail("the shape \(shape) holds too many values") }
+            total = product
+        }
+        self.type = type
+        self.fortranOrder = order.hasPrefix("True")
+        self.shape = shape
+    }
+}
+
+/// A `.npy` element type: its kind, size in bytes and byte order.
+struct NumPyType {
+    enum Kind { case bool, signed, unsigned, float }
+    var kind: Kind
+    var size: Int
+    var bigEndian: Bool
+
+    /// '<f4', '>i8', '|u1', '|b1', '=f8'.
+    init?(_ code: String) {
+        guard code.count >= 3, let order = code.first, "<>|=".contains(order), let size = Int(code.dropFirst(2)) else { return nil }
+        switch code.dropFirst().first {
+        case "b" where size == 1: kind = .bool
+        case "i" where [1, 2, 4, 8].contains(size): kind = .signed
+        case "u" where [1, 2, 4, 8].contains(size): kind = .unsigned
+        case "f" where size == 4 || size == 8: kind = .float
+        default: return nil
+        }
+        self.size = size
+        self.bigEndian = order == ">"
+    }
+
+    /// The value at `p`.
+    func value(_ p: UnsafePointer<UInt8>) -> Double {
+        var bits: UInt64 = 0
+        for k in 0..<size { bits |= UInt64(p[bigEndian ? size - 1 - k : k]) << (8 * k) }
+        switch kind {
+        case .bool: return bits == 0 ? 0 : 1
+        case .unsigned: return Double(bits)
+        case .signed:
+            let shift = UInt64(64 - 8 * size)
+            return Double(Int64(bitPattern: bits << shift) >> Int64(shift))
+        case .float: return size == 4 ? Double(Float(bitPattern: UInt32(bits))) : Double(bitPattern: bits)
+        }
+    }
+}
+
+extension DataSet {
+    /// A classification data set from NumPy files: `features` holds N samples
+    /// of any shape (N × 64, or N × 1 × 28 × 28 for a model's 1x28x28 input,
+    /// which is the same values), `labels` N whole numbers, or N label maps
+    /// (N × H × W) for segmentation.
+    public static func npy(features: String, labels: String, classNames: [String]? = nil) throws(DataSetError) -> DataSet {
+        let x = try NumPyArray(contentsOf: features), y = try NumPyArray(contentsOf: labels)
+        let featureCount = try samples(x, features, matching: nil)
+        let labelsPerSample = try samples(y, labels, matching: (x.shape[0], features))
+        var whole: [Int] = []
+        whole.reserveCapacity(y.values.count)
+        for (k, v) in y.values.enumerated() {
+            guard let label = Int(exactly: v) else {
+                throw DataSetError(path: labels, line: nil, message: "value \(k) is \(v), not a whole-number label")
+            }
+            whole.append(label)
+        }
+        return DataSet(features: x.values.map { Scalar($0) }, featureCount: featureCount, labels: whole,
+                       labelsPerSample: labelsPerSample, classNames: classNames)
+    }
+
+    /// A regression data set from NumPy files: N samples of features and N of targets, each of any shape.
+    public static func npy(features: String, targets: String) throws(DataSetError) -> DataSet {
+        let x = try NumPyArray(contentsOf: features), t = try NumPyArray(contentsOf: targets)
+        let featureCount = try samples(x, features, matching: nil)
+        let targetCount = try samples(t, targets, matching: (x.shape[0], features))
+        return DataSet(features: x.values.map { Scalar($0) }, featureCount: featureCount, targets: t.values.map { Scalar($0) },
+                       targetCount: targetCount)
+    }
+
+    /// The values per sample of an array whose first dimension counts the samples
+    /// (1 for a vector of N), checked against the other file's count.
+    static func samples(_ a: NumPyArray, _ path: String, matching other: (count: Int, path: String)?) throws(DataSetError) -> Int {
+        guard let n = a.shape.first else {
+            throw DataSetError(path: path, line: nil, message: "a single value, not an array with a first dimension of samples")
+        }
+        guard n > 0 else { throw DataSetError(path: path, line: nil, message: "no samples (shape \(a.shape))") }
+        if let other, other.count != n {
+            throw DataSetError(path: path, line: nil, message: "\(n) samples, but \(other.path) has \(other.count)")
+        }
+        let each = a.shape.dropFirst().reduce(1, *)
+        guard each > 0 else { throw DataSetError(path: path, line: nil, message: "no values per sample (shape \(a.shape))") }
+        return each
+    }
+}

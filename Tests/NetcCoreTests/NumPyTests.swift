@@ -1,0 +1,96 @@
+import GeneratedModels
+import NetcRuntime
+import XCTest
+
+/// `DataSet.npy` and `NumPyArray` on files NumPy wrote (Tests/NumPyFiles/make.py).
+final class NumPyTests: XCTestCase {
+    let directory = "\(repositoryRoot)/Tests/NumPyFiles"
+    func array(_ name: String) throws(DataSetError) -> NumPyArray { try NumPyArray(contentsOf: "\(directory)/\(name)") }
+    func failure(_ name: String) -> String? {
+        do throws(DataSetError) { _ = try array(name); return nil } catch { return error.message }
+    }
+
+    func testEveryElementTypeByteOrderAndVersion() throws {
+        XCTAssertEqual(try array("images-u1.npy"), NumPyArray(shape: [3, 1, 2, 2], values: (0..<12).map { Double($0 * 20) }))
+        XCTAssertEqual(try array("labels-i8.npy"), NumPyArray(shape: [3], values: [2, 0, -1]))
+        XCTAssertEqual(try array("big-f4.npy"), NumPyArray(shape: [2, 2], values: [0.5, -1.25, 3, Double(Float(1e-3))]))
+        XCTAssertEqual(try array("big-i2.npy"), NumPyArray(shape: [3], values: [-2, 300, -32768]))
+        XCTAssertEqual(try array("u8.npy"), NumPyArray(shape: [2], values: [0, 0x1p53]))
+        XCTAssertEqual(try array("bool.npy"), NumPyArray(shape: [3], values: [1, 0, 1]))
+        XCTAssertEqual(try array("v2-f4.npy"), NumPyArray(shape: [2, 2], values: [1.5, 2.5, -3.5, 4.5]))
+        XCTAssertEqual(try array("v3-f4.npy"), NumPyArray(shape: [2], values: [7, 8]))
+        let targets = try array("targets-f8.npy")
+        XCTAssertEqual(targets.values, [0.5, -1, 2.25, 3, 1e-300, 0])
+        XCTAssertEqual(targets.values[5].sign, .minus, "bits as written")
+        XCTAssertEqual(try array("scalar-f8.npy"), NumPyArray(shape: [], values: [3]))
+    }
+
+    func testFortranOrderIsReadInRowMajorOrder() throws {
+        XCTAssertEqual(try array("fortran-f8.npy"), NumPyArray(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]))
+        XCTAssertEqual(try array("fortran3-f4.npy"), NumPyArray(shape: [2, 3, 4], values: (0..<24).map(Double.init)))
+    }
+
+    func testWhatCannotBeReadIsRefusedWithTheReason() throws {
+        XCTAssertEqual(failure("structured.npy")?.hasPrefix("a structured array"), true, failure("structured.npy") ?? "")
+        XCTAssertEqual(failure("complex.npy"), "dtype '<c8' is not supported: save booleans, integers or float32/float64 values")
+        XCTAssertEqual(failure("make.py"), "not a NumPy .npy file (no \\x93NUMPY magic)")
+        XCTAssertNotNil(failure("missing.npy"))
+        // Cut short, or with bytes left over.
+        let whole = try FileIO.read("\(directory)/v2-f4.npy")
+        XCTAssertThrowsError(try NumPyArray(Array(whole.dropLast(3)))) {
+            XCTAssertEqual(($0 as? DataSetError)?.message, "the data ends after 3 of its 4 values")
+        }
+        XCTAssertThrowsError(try NumPyArray(whole + [0])) {
+            XCTAssertEqual(($0 as? DataSetError)?.message, "1 byte follows the 4 values")
+        }
+        XCTAssertThrowsError(try NumPyArray(Array(whole.prefix(20)))) {
+            XCTAssertEqual(($0 as? DataSetError)?.message, "the file ends inside its header")
+        }
+    }
+
+    /// Damaged files are refused or read, never a crash: each file with
+    /// random bytes changed, and cut at every length.
+    func testDamagedFilesNeverCrash() throws {
+        var random = SplitMix64(seed: 5), read = 0, refused = 0
+        for name in ["images-u1.npy", "fortran3-f4.npy", "v2-f4.npy", "big-i2.npy", "structured.npy"] {
+            let whole = try FileIO.read("\(directory)/\(name)")
+            var cases = (0...whole.count).map { Array(whole.prefix($0)) }
+            for _ in 0..<400 {
+                var bytes = whole
+                for _ in 0..<(1 + Int(random.next() % 3)) {
+                    bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
+                cases.append(bytes)
+            }
+            for bytes in cases {
+                do throws(DataSetError) { _ = try NumPyArray(bytes); read += 1 } catch { refused += 1 }
+            }
+        }
+        XCTAssertGreaterThan(read, 0)
+        XCTAssertGreaterThan(refused, 0)
+    }
+
+    func testADataSetOfImagesAndLabelsOrLabelMapsOrTargets() throws {
+        let images = "\(directory)/images-u1.npy"
+        let classes = try DataSet<Float>.npy(features: images, labels: "\(directory)/labels-i8.npy")
+        XCTAssertEqual(classes.count, 3)
+        XCTAssertEqual(classes.featureCount, 4)
+        XCTAssertEqual(Array(classes.features(of: 2)), [160, 180, 200, 220])
+        XCTAssertEqual(classes.labels, [2, 0, -1])
+        let maps = try DataSet<Float>.npy(features: images, labels: "\(directory)/maps-i4.npy")
+        XCTAssertEqual(maps.labelsPerSample, 4)
+        XCTAssertEqual(maps.labels, [0, 1, 1, 2, 2, 2, 0, 0, 1, -1, -1, 0])
+        let regression = try DataSet<Double>.npy(features: images, targets: "\(directory)/targets-f8.npy")
+        XCTAssertEqual(regression.targetCount, 2)
+        XCTAssertEqual(regression.targets, [0.5, -1, 2.25, 3, 1e-300, 0])
+        XCTAssertThrowsError(try DataSet<Float>.npy(features: images, labels: "\(directory)/two-labels-i8.npy")) {
+            XCTAssertEqual(($0 as? DataSetError)?.description, "\(directory)/two-labels-i8.npy: 2 samples, but \(images) has 3")
+        }
+        XCTAssertThrowsError(try DataSet<Float>.npy(features: images, labels: "\(directory)/fractions-f4.npy")) {
+            XCTAssertEqual(($0 as? DataSetError)?.message, "value 0 is 0.5, not a whole-number label")
+        }
+        XCTAssertThrowsError(try DataSet<Float>.npy(features: "\(directory)/scalar-f8.npy", labels: "\(directory)/labels-i8.npy")) {
+            XCTAssertEqual(($0 as? DataSetError)?.message, "a single value, not an array with a first dimension of samples")
+        }
+    }
+}
