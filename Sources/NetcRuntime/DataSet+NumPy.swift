@@ -46,6 +46,43 @@ public struct NumPyArray: Sendable, Equatable {
         self.values = values
     }
 
+    /// How `npy` stores the values.
+    public enum Element: String, Sendable {
+        case float32 = "<f4", float64 = "<f8", int64 = "<i8"
+    }
+
+    /// The array as a `.npy` file, byte for byte what `numpy.save` writes
+    /// (format 1.0, the header padded to 64 bytes). `.int64` needs whole numbers.
+    public func npy(_ element: Element = .float64) -> [UInt8] {
+        let dimensions = shape.map(String.init)
+        let tuple = "(" + dimensions.joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
+        var header = "{'descr': '\(element.rawValue)', 'fortran_order': False, 'shape': \(tuple), }"
+        // NumPy leaves room for the first dimension to grow to 21 digits.
+        if let first = dimensions.first { header += String(repeating: " ", count: Swift.max(0, 21 - first.count)) }
+        let padding = 64 - (10 + header.utf8.count + 1) % 64
+        header += String(repeating: " ", count: padding) + "\n"
+        ArgumentCheck.require(header.utf8.count <= 0xffff, "NumPyArray.npy: a shape of \(shape.count) dimensions does not fit a format 1.0 header")
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)]
+        bytes += Array(header.utf8)
+        bytes.reserveCapacity(bytes.count + values.count * 8)
+        func append<T: FixedWidthInteger>(_ bits: T) { withUnsafeBytes(of: bits.littleEndian) { bytes += $0 } }
+        for (k, v) in values.enumerated() {
+            switch element {
+            case .float32: append(Float(v).bitPattern)
+            case .float64: append(v.bitPattern)
+            case .int64:
+                guard let whole = Int64(exactly: v) else { ArgumentCheck.fail("NumPyArray.npy(.int64): value \(k) is \(v), not a whole number") }
+                append(whole)
+            }
+        }
+        return bytes
+    }
+
+    /// Writes `npy(element)` to `path`, atomically.
+    public func write(to path: String, _ element: Element = .float64) throws(DataSetError) {
+        do { try FileIO.writeAtomically(npy(element), to: path) } catch { throw DataSetError(path: path, line: nil, message: error.description) }
+    }
+
     /// Values stored with the first index varying fastest (Fortran order), in row-major order.
     static func rowMajor(_ values: [Double], shape: [Int]) -> [Double] {
         var out = [Double](repeating: 0, count: values.count), index = [Int](repeating: 0, count: shape.count)

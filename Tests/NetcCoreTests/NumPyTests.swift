@@ -1,3 +1,4 @@
+import Foundation
 import GeneratedModels
 import NetcRuntime
 import XCTest
@@ -45,6 +46,29 @@ final class NumPyTests: XCTestCase {
         }
         XCTAssertThrowsError(try NumPyArray(Array(whole.prefix(20)))) {
             XCTAssertEqual(($0 as? DataSetError)?.message, "the file ends inside its header")
+        }
+    }
+
+    /// What `npy` writes is what NumPy wrote, byte for byte, and reads back.
+    func testWritingGivesNumPysOwnBytes() throws {
+        let cases: [(String, NumPyArray.Element)] = [("targets-f8.npy", .float64), ("labels-i8.npy", .int64),
+                                                     ("scalar-f8.npy", .float64), ("fractions-f4.npy", .float32)]
+        for (name, element) in cases {
+            let written = try FileIO.read("\(directory)/\(name)")
+            XCTAssertEqual(try array(name).npy(element), written, name)
+        }
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let predictions = NumPyArray(shape: [2, 1, 3], values: [0.25, -1, 3, 1e300, 0, 7])
+        try predictions.write(to: "\(directory)/p.npy")
+        XCTAssertEqual(try NumPyArray(contentsOf: "\(directory)/p.npy"), predictions)
+        let classes = NumPyArray(shape: [4], values: [3, 0, 2, -1])
+        XCTAssertEqual(try NumPyArray(classes.npy(.int64)), classes)
+        // Every header length pads to a 64-byte boundary, with the first dimension's room to grow.
+        for n in [1, 9, 10, 99_999, 1 << 40] {
+            let header = NumPyArray(shape: [n, 0], values: []).npy(.float32)
+            XCTAssertEqual(header.count % 64, 0)
+            XCTAssertEqual(header.last, 0x0A)
         }
     }
 
