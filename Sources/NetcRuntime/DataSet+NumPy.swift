@@ -13,13 +13,20 @@ public struct NumPyArray: Sendable, Equatable {
     /// floats of 4 or 8, either byte order, C or Fortran order (Fortran is
     /// reordered). Structured and object arrays are refused.
     public init(contentsOf path: String) throws(DataSetError) {
-        let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, limit: 1 << 32) } catch { throw DataSetError(path: path, line: nil, message: error.description) }
-        try self.init(bytes, path: path)
+        (shape, values) = try Self.read(try Self.bytes(path), path: path, as: Double.self)
     }
 
     /// The same from bytes in memory; `path` names them in errors.
     public init(_ bytes: [UInt8], path: String = "<npy>") throws(DataSetError) {
+        (shape, values) = try Self.read(bytes, path: path, as: Double.self)
+    }
+
+    static func bytes(_ path: String) throws(DataSetError) -> [UInt8] {
+        do { return try FileIO.read(path, limit: 1 << 32) } catch { throw DataSetError(path: path, line: nil, message: error.description) }
+    }
+
+    /// A `.npy` file's shape and its values as `T` (a model's scalars, read without a Double copy).
+    static func read<T: BinaryFloatingPoint>(_ bytes: [UInt8], path: String, as: T.Type) throws(DataSetError) -> (shape: [Int], values: [T]) {
         func fail(_ message: String) -> DataSetError { DataSetError(path: path, line: nil, message: message) }
         let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("not a NumPy .npy file (no \\x93NUMPY magic)") }
@@ -36,14 +43,18 @@ public struct NumPyArray: Sendable, Equatable {
         guard data >= count * size else { throw fail("the data ends after \(data / size) of its \(count) values") }
         let extra = data - count * size
         guard extra == 0 else { throw fail("\(extra) byte\(extra == 1 ? " follows" : "s follow") the \(count) values") }
-        var values = [Double](repeating: 0, count: count)
-        let type = fields.type
-        bytes.withUnsafeBufferPointer { b in
-            for k in 0..<count { values[k] = type.value(b.baseAddress! + start + headerLength + k * size) }
+        var values = [T](repeating: 0, count: count)
+        let type = fields.type, first = start + headerLength
+        if type.isNative(T.self) {
+            // The file holds T's own bits in the machine's order: a copy.
+            values.withUnsafeMutableBytes { v in bytes.withUnsafeBytes { v.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[first...])) } }
+        } else {
+            bytes.withUnsafeBufferPointer { b in
+                for k in 0..<count { values[k] = T(type.value(b.baseAddress! + first + k * size)) }
+            }
         }
-        if fields.fortranOrder && fields.shape.count > 1 { values = Self.rowMajor(values, shape: fields.shape) }
-        self.shape = fields.shape
-        self.values = values
+        if fields.fortranOrder && fields.shape.count > 1 { values = rowMajor(values, shape: fields.shape) }
+        return (fields.shape, values)
     }
 
     /// How `npy` stores the values.
@@ -84,8 +95,8 @@ public struct NumPyArray: Sendable, Equatable {
     }
 
     /// Values stored with the first index varying fastest (Fortran order), in row-major order.
-    static func rowMajor(_ values: [Double], shape: [Int]) -> [Double] {
-        var out = [Double](repeating: 0, count: values.count), index = [Int](repeating: 0, count: shape.count)
+    static func rowMajor<T: BinaryFloatingPoint>(_ values: [T], shape: [Int]) -> [T] {
+        var out = [T](repeating: 0, count: values.count), index = [Int](repeating: 0, count: shape.count)
         var columnStrides = [Int](repeating: 1, count: shape.count)
         for d in 1..<shape.count { columnStrides[d] = columnStrides[d - 1] * shape[d - 1] }
         for k in out.indices {
@@ -169,6 +180,16 @@ struct NumPyType {
         self.bigEndian = order == ">"
     }
 
+    /// Whether values of this type are `T`'s bits in this machine's byte order.
+    func isNative<T>(_: T.Type) -> Bool {
+        #if _endian(little)
+        let order = !bigEndian
+        #else
+        let order = bigEndian
+        #endif
+        return order && kind == .float && (T.self == Float.self && size == 4 || T.self == Double.self && size == 8)
+    }
+
     /// The value at `p`.
     func value(_ p: UnsafePointer<UInt8>) -> Double {
         var bits: UInt64 = 0
@@ -190,9 +211,10 @@ extension DataSet {
     /// which is the same values), `labels` N whole numbers, or N label maps
     /// (N × H × W) for segmentation.
     public static func npy(features: String, labels: String, classNames: [String]? = nil) throws(DataSetError) -> DataSet {
-        let x = try NumPyArray(contentsOf: features), y = try NumPyArray(contentsOf: labels)
-        let featureCount = try samples(x, features, matching: nil)
-        let labelsPerSample = try samples(y, labels, matching: (x.shape[0], features))
+        let x = try NumPyArray.read(try NumPyArray.bytes(features), path: features, as: Scalar.self)
+        let y = try NumPyArray(contentsOf: labels)
+        let featureCount = try samples(x.shape, features, matching: nil)
+        let labelsPerSample = try samples(y.shape, labels, matching: (x.shape[0], features))
         var whole: [Int] = []
         whole.reserveCapacity(y.values.count)
         for (k, v) in y.values.enumerated() {
@@ -201,31 +223,31 @@ extension DataSet {
             }
             whole.append(label)
         }
-        return DataSet(features: x.values.map { Scalar($0) }, featureCount: featureCount, labels: whole,
+        return DataSet(features: x.values, featureCount: featureCount, labels: whole,
                        labelsPerSample: labelsPerSample, classNames: classNames)
     }
 
     /// A regression data set from NumPy files: N samples of features and N of targets, each of any shape.
     public static func npy(features: String, targets: String) throws(DataSetError) -> DataSet {
-        let x = try NumPyArray(contentsOf: features), t = try NumPyArray(contentsOf: targets)
-        let featureCount = try samples(x, features, matching: nil)
-        let targetCount = try samples(t, targets, matching: (x.shape[0], features))
-        return DataSet(features: x.values.map { Scalar($0) }, featureCount: featureCount, targets: t.values.map { Scalar($0) },
-                       targetCount: targetCount)
+        let x = try NumPyArray.read(try NumPyArray.bytes(features), path: features, as: Scalar.self)
+        let t = try NumPyArray.read(try NumPyArray.bytes(targets), path: targets, as: Scalar.self)
+        let featureCount = try samples(x.shape, features, matching: nil)
+        let targetCount = try samples(t.shape, targets, matching: (x.shape[0], features))
+        return DataSet(features: x.values, featureCount: featureCount, targets: t.values, targetCount: targetCount)
     }
 
     /// The values per sample of an array whose first dimension counts the samples
     /// (1 for a vector of N), checked against the other file's count.
-    static func samples(_ a: NumPyArray, _ path: String, matching other: (count: Int, path: String)?) throws(DataSetError) -> Int {
-        guard let n = a.shape.first else {
+    static func samples(_ shape: [Int], _ path: String, matching other: (count: Int, path: String)?) throws(DataSetError) -> Int {
+        guard let n = shape.first else {
             throw DataSetError(path: path, line: nil, message: "a single value, not an array with a first dimension of samples")
         }
-        guard n > 0 else { throw DataSetError(path: path, line: nil, message: "no samples (shape \(a.shape))") }
+        guard n > 0 else { throw DataSetError(path: path, line: nil, message: "no samples (shape \(shape))") }
         if let other, other.count != n {
             throw DataSetError(path: path, line: nil, message: "\(n) samples, but \(other.path) has \(other.count)")
         }
-        let each = a.shape.dropFirst().reduce(1, *)
-        guard each > 0 else { throw DataSetError(path: path, line: nil, message: "no values per sample (shape \(a.shape))") }
+        let each = shape.dropFirst().reduce(1, *)
+        guard each > 0 else { throw DataSetError(path: path, line: nil, message: "no values per sample (shape \(shape))") }
         return each
     }
 }

@@ -76,7 +76,7 @@ final class NumPyTests: XCTestCase {
     /// random bytes changed, and cut at every length.
     func testDamagedFilesNeverCrash() throws {
         var random = SplitMix64(seed: 5), read = 0, refused = 0
-        for name in ["images-u1.npy", "fortran3-f4.npy", "v2-f4.npy", "big-i2.npy", "structured.npy"] {
+        for name in ["images-u1.npy", "fortran3-f4.npy", "v2-f4.npy", "big-i2.npy", "structured.npy", "targets-f8.npy"] {
             let whole = try FileIO.read("\(directory)/\(name)")
             var cases = (0...whole.count).map { Array(whole.prefix($0)) }
             for _ in 0..<400 {
@@ -104,6 +104,11 @@ final class NumPyTests: XCTestCase {
         let maps = try DataSet<Float>.npy(features: images, labels: "\(directory)/maps-i4.npy")
         XCTAssertEqual(maps.labelsPerSample, 4)
         XCTAssertEqual(maps.labels, [0, 1, 1, 2, 2, 2, 0, 0, 1, -1, -1, 0])
+        // float32 into Float and float64 into Double are copies of the bits; Fortran order still reordered.
+        let pairs = "\(directory)/two-labels-i8.npy"
+        XCTAssertEqual(try DataSet<Float>.npy(features: "\(directory)/v2-f4.npy", labels: pairs).features, [1.5, 2.5, -3.5, 4.5])
+        XCTAssertEqual(try DataSet<Float>.npy(features: "\(directory)/fortran3-f4.npy", labels: pairs).features, (0..<24).map(Float.init))
+        XCTAssertEqual(try DataSet<Double>.npy(features: "\(directory)/fortran-f8.npy", labels: pairs).features, [1, 2, 3, 4, 5, 6])
         let regression = try DataSet<Double>.npy(features: images, targets: "\(directory)/targets-f8.npy")
         XCTAssertEqual(regression.targetCount, 2)
         XCTAssertEqual(regression.targets, [0.5, -1, 2.25, 3, 1e-300, 0])
