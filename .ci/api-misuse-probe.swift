@@ -6,6 +6,8 @@
 // tensor stops with a message, rather than being ignored.
 // With 'augment': augmentation asked of a model whose input has no positions
 // stops with a message saying why, rather than training on something else.
+// With 'target' and 'batch': trainStep's target of the wrong size, and more
+// samples than a batch, each stop with the sizes.
 import NetcRuntime
 
 @main struct Probe {
@@ -16,6 +18,12 @@ import NetcRuntime
             var model = XOR()
             let data = DataSet<Float>(features: [0, 1, 1, 0], featureCount: 2, targets: [1, 1], targetCount: 1)
             _ = try? model.fit(data, epochs: 1, options: FitOptions(augmentation: Augmentation(horizontalFlip: true)))
+        } else if CommandLine.arguments.dropFirst().first == "target" {
+            var model = XOR()
+            print(model.trainStep(input: [1, 0], target: [1, 0]))
+        } else if CommandLine.arguments.dropFirst().first == "batch" {
+            var model = XOR()
+            print(model.trainStep(input: [1, 0, 0, 1], target: [1, 1]))
         } else if CommandLine.arguments.dropFirst().first == "decay" {
             var model = XOR()
             model.hyperparameters.weightDecay = 0.01
