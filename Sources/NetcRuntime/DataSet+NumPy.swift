@@ -43,18 +43,47 @@ public struct NumPyArray: Sendable, Equatable {
         guard data >= count * size else { throw fail("the data ends after \(data / size) of its \(count) values") }
         let extra = data - count * size
         guard extra == 0 else { throw fail("\(extra) byte\(extra == 1 ? " follows" : "s follow") the \(count) values") }
-        var values = [T](repeating: 0, count: count)
         let type = fields.type, first = start + headerLength
-        if type.isNative(T.self) {
-            // The file holds T's own bits in the machine's order: a copy.
-            values.withUnsafeMutableBytes { v in bytes.withUnsafeBytes { v.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[first...])) } }
+        // A model's Float or Double through a loop specialised for it (a generic T's conversions are calls).
+        var values: [T]
+        if T.self == Float.self {
+            values = unsafeBitCast(convert(bytes, from: first, count: count, type, as: Float.self), to: [T].self)
+        } else if T.self == Double.self {
+            values = unsafeBitCast(convert(bytes, from: first, count: count, type, as: Double.self), to: [T].self)
         } else {
-            bytes.withUnsafeBufferPointer { b in
-                for k in 0..<count { values[k] = T(type.value(b.baseAddress! + first + k * size)) }
-            }
+            values = convert(bytes, from: first, count: count, type, as: T.self)
         }
         if fields.fortranOrder && fields.shape.count > 1 { values = rowMajor(values, shape: fields.shape) }
         return (fields.shape, values)
+    }
+
+    /// `count` values of `type` from `bytes[first...]` as `T`. The file's
+    /// own `T` bits are a copy; bytes, and little-endian integers and floats
+    /// on a little-endian machine, a loop each; the rest a value at a time.
+    static func convert<T: BinaryFloatingPoint>(_ bytes: [UInt8], from first: Int, count: Int, _ type: NumPyType, as: T.Type) -> [T] {
+        var values = [T](repeating: 0, count: count)
+        values.withUnsafeMutableBufferPointer { v in
+            bytes.withUnsafeBytes { raw in
+                let p = raw.baseAddress! + first
+                if type.isNative(T.self) {
+                    UnsafeMutableRawPointer(v.baseAddress!).copyMemory(from: p, byteCount: count * type.size)
+                    return
+                }
+                func each<E>(_: E.Type, _ make: (E) -> T) { for k in 0..<count { v[k] = make(p.loadUnaligned(fromByteOffset: k * type.size, as: E.self)) } }
+                switch (type.kind, type.size, type.loadsDirectly) {
+                case (.unsigned, 1, _): each(UInt8.self) { T($0) }
+                case (.signed, 1, _): each(Int8.self) { T($0) }
+                case (.unsigned, 2, true): each(UInt16.self) { T($0) }
+                case (.signed, 2, true): each(Int16.self) { T($0) }
+                case (.signed, 4, true): each(Int32.self) { T($0) }
+                case (.signed, 8, true): each(Int64.self) { T($0) }
+                case (.float, 4, true): each(Float.self) { T($0) }
+                case (.float, 8, true): each(Double.self) { T($0) }
+                default: for k in 0..<count { v[k] = T(type.value(p.assumingMemoryBound(to: UInt8.self) + k * type.size)) }
+                }
+            }
+        }
+        return values
     }
 
     /// How `npy` stores the values.
@@ -180,6 +209,15 @@ struct NumPyType {
         self.bigEndian = order == ">"
     }
 
+    /// Whether Swift's loads read the values right: little-endian values on a little-endian machine.
+    var loadsDirectly: Bool {
+        #if _endian(little)
+        return !bigEndian
+        #else
+        return false
+        #endif
+    }
+
     /// Whether values of this type are `T`'s bits in this machine's byte order.
     func isNative<T>(_: T.Type) -> Bool {
         #if _endian(little)
@@ -211,15 +249,27 @@ extension DataSet {
     /// which is the same values), `labels` N whole numbers, or N label maps
     /// (N × H × W) for segmentation.
     public static func npy(features: String, labels: String, classNames: [String]? = nil) throws(DataSetError) -> DataSet {
-        let x = try NumPyArray.read(try NumPyArray.bytes(features), path: features, as: Scalar.self)
-        let y = try NumPyArray(contentsOf: labels)
-        let featureCount = try samples(x.shape, features, matching: nil)
-        let labelsPerSample = try samples(y.shape, labels, matching: (x.shape[0], features))
+        try labelled(features: (try NumPyArray.bytes(features), features), labels: (try NumPyArray.bytes(labels), labels),
+                     classNames: classNames)
+    }
+
+    /// A regression data set from NumPy files: N samples of features and N of targets, each of any shape.
+    public static func npy(features: String, targets: String) throws(DataSetError) -> DataSet {
+        try regression(features: (try NumPyArray.bytes(features), features), targets: (try NumPyArray.bytes(targets), targets))
+    }
+
+    /// `npy(features:labels:)` from the two arrays' bytes, each named by its path.
+    static func labelled(features: (bytes: [UInt8], path: String), labels: (bytes: [UInt8], path: String),
+                         classNames: [String]?) throws(DataSetError) -> DataSet {
+        let x = try NumPyArray.read(features.bytes, path: features.path, as: Scalar.self)
+        let y = try NumPyArray(labels.bytes, path: labels.path)
+        let featureCount = try samples(x.shape, features.path, matching: nil)
+        let labelsPerSample = try samples(y.shape, labels.path, matching: (x.shape[0], features.path))
         var whole: [Int] = []
         whole.reserveCapacity(y.values.count)
         for (k, v) in y.values.enumerated() {
             guard let label = Int(exactly: v) else {
-                throw DataSetError(path: labels, line: nil, message: "value \(k) is \(v), not a whole-number label")
+                throw DataSetError(path: labels.path, line: nil, message: "value \(k) is \(v), not a whole-number label")
             }
             whole.append(label)
         }
@@ -227,12 +277,12 @@ extension DataSet {
                        labelsPerSample: labelsPerSample, classNames: classNames)
     }
 
-    /// A regression data set from NumPy files: N samples of features and N of targets, each of any shape.
-    public static func npy(features: String, targets: String) throws(DataSetError) -> DataSet {
-        let x = try NumPyArray.read(try NumPyArray.bytes(features), path: features, as: Scalar.self)
-        let t = try NumPyArray.read(try NumPyArray.bytes(targets), path: targets, as: Scalar.self)
-        let featureCount = try samples(x.shape, features, matching: nil)
-        let targetCount = try samples(t.shape, targets, matching: (x.shape[0], features))
+    /// `npy(features:targets:)` from the two arrays' bytes, each named by its path.
+    static func regression(features: (bytes: [UInt8], path: String), targets: (bytes: [UInt8], path: String)) throws(DataSetError) -> DataSet {
+        let x = try NumPyArray.read(features.bytes, path: features.path, as: Scalar.self)
+        let t = try NumPyArray.read(targets.bytes, path: targets.path, as: Scalar.self)
+        let featureCount = try samples(x.shape, features.path, matching: nil)
+        let targetCount = try samples(t.shape, targets.path, matching: (x.shape[0], features.path))
         return DataSet(features: x.values, featureCount: featureCount, targets: t.values, targetCount: targetCount)
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 import GeneratedModels
-import NetcRuntime
+@testable import NetcRuntime
 import XCTest
 
 /// `DataSet.npy` and `NumPyArray` on files NumPy wrote (Tests/NumPyFiles/make.py).
@@ -88,6 +88,82 @@ final class NumPyTests: XCTestCase {
             }
             for bytes in cases {
                 do throws(DataSetError) { _ = try NumPyArray(bytes); read += 1 } catch { refused += 1 }
+            }
+        }
+        XCTAssertGreaterThan(read, 0)
+        XCTAssertGreaterThan(refused, 0)
+    }
+
+    /// `.npz` archives: stored (`numpy.savez`), deflated (`savez_compressed`,
+    /// whose small arrays get fixed codes, larger ones dynamic codes, and
+    /// level 0 stored blocks) and in zip64 form all hold what the `.npy` files hold.
+    func testArchivesHoldWhatTheirNpyFilesHold() throws {
+        let images = try array("images-u1.npy"), labels = try array("labels-i8.npy"), targets = try array("targets-f8.npy")
+        for name in ["arrays.npz", "arrays-compressed.npz", "zip64.npz"] {
+            let archive = try NumPyArchive(contentsOf: "\(directory)/\(name)")
+            XCTAssertEqual(Array(archive.names.prefix(2)), ["x", "y"], name)
+            XCTAssertEqual(try archive.array("x"), images, name)
+            XCTAssertEqual(try archive.array("y"), labels, name)
+            if name != "zip64.npz" { XCTAssertEqual(try archive.array("t"), targets, name) }
+        }
+        let compressed = try NumPyArchive(contentsOf: "\(directory)/arrays-compressed.npz")
+        XCTAssertEqual(compressed.names, ["x", "y", "t", "ramp", "noise"])
+        let ramp = (0..<5000).map { Double($0 * 7919 % 13) }
+        XCTAssertEqual(try compressed.array("ramp"), NumPyArray(shape: [5000], values: ramp))
+        XCTAssertEqual(try compressed.array("noise").shape, [3000])
+        XCTAssertEqual(try NumPyArchive(contentsOf: "\(directory)/level0.npz").array("ramp"), NumPyArray(shape: [5000], values: ramp))
+
+        let classes = try DataSet<Float>.npz("\(directory)/arrays-compressed.npz", features: "x", labels: "y")
+        XCTAssertEqual(classes.labels, [2, 0, -1])
+        XCTAssertEqual(Array(classes.features(of: 2)), [160, 180, 200, 220])
+        let regression = try DataSet<Double>.npz("\(directory)/arrays.npz", features: "x", targets: "t")
+        XCTAssertEqual(regression.targets, [0.5, -1, 2.25, 3, 1e-300, 0])
+    }
+
+    func testWhatAnArchiveCannotGiveIsRefusedWithTheReason() throws {
+        func failure(_ file: String, _ member: String) -> String? {
+            do throws(DataSetError) { _ = try NumPyArchive(contentsOf: "\(directory)/\(file)").array(member); return nil } catch {
+                return error.description
+            }
+        }
+        XCTAssertEqual(failure("arrays.npz", "labels"), "\(directory)/arrays.npz: no array named 'labels': it holds x, y, t")
+        XCTAssertEqual(failure("bzip2.npz", "y"),
+                       "\(directory)/bzip2.npz: y.npy: compression method 12; only stored (0) and deflate (8) are read")
+        XCTAssertEqual(failure("labels-i8.npy", "y"), "\(directory)/labels-i8.npy: not a zip archive (no end-of-central-directory record)")
+        // An array's own errors name the array.
+        XCTAssertThrowsError(try DataSet<Float>.npz("\(directory)/arrays.npz", features: "x", labels: "t")) {
+            XCTAssertEqual(($0 as? DataSetError)?.description, "\(directory)/arrays.npz[t]: value 0 is 0.5, not a whole-number label")
+        }
+        // A changed byte in compressed data is caught by the code or by the CRC-32.
+        var damaged = try FileIO.read("\(directory)/arrays-compressed.npz")
+        let ramp = try XCTUnwrap(try ZipArchive(damaged, path: "a").members.first { $0.name == "ramp.npy" })
+        XCTAssertNoThrow(try ZipArchive(damaged, path: "a").contents(ramp))
+        let data = ramp.offset + 30 + 8 + (Int(damaged[ramp.offset + 28]) | Int(damaged[ramp.offset + 29]) << 8)  // after name and extra field
+        damaged[data + 40] ^= 0x10
+        XCTAssertThrowsError(try ZipArchive(damaged, path: "a").contents(ramp))
+    }
+
+    /// Damaged archives are refused or read, never a crash or a hang: each
+    /// archive with random bytes changed, and cut at every length.
+    func testDamagedArchivesNeverCrash() throws {
+        var random = SplitMix64(seed: 9), read = 0, refused = 0
+        // (Fewer cases for the larger archives: each decodes 20 kB, slow in a debug build.)
+        for (name, damaged) in [("arrays.npz", 300), ("zip64.npz", 300), ("arrays-compressed.npz", 150), ("level0.npz", 60)] {
+            let whole = try FileIO.read("\(directory)/\(name)")
+            var cases = stride(from: 0, through: whole.count, by: 1 + whole.count / 500).map { Array(whole.prefix($0)) }
+            for _ in 0..<damaged {
+                var bytes = whole
+                for _ in 0..<(1 + Int(random.next() % 3)) {
+                    bytes[Int(random.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: random.next())
+                }
+                cases.append(bytes)
+            }
+            for bytes in cases {
+                do throws(DataSetError) {
+                    let archive = try ZipArchive(bytes, path: name)
+                    for member in archive.members { _ = try NumPyArray(try archive.contents(member)) }
+                    read += 1
+                } catch { refused += 1 }
             }
         }
         XCTAssertGreaterThan(read, 0)

@@ -22,3 +22,24 @@ np.save("two-labels-i8.npy", np.array([1, 0], dtype=np.int64))
 np.save("structured.npy", np.zeros(2, dtype=[("a", "<f4"), ("b", "<i4")]))
 np.save("complex.npy", np.zeros(2, dtype=np.complex64))
 np.save("scalar-f8.npy", np.float64(3))
+
+# .npz archives (DataSet.npz, NumPyArchive): stored, deflated (fixed, dynamic and stored
+# blocks: tiny arrays, a repetitive ramp, random bytes, level 0), zip64 records, and a bzip2 member.
+import io, zipfile
+images = (np.arange(12, dtype=np.uint8) * 20).reshape(3, 1, 2, 2)
+labels = np.array([2, 0, -1], dtype=np.int64)
+targets = np.array([[0.5, -1], [2.25, 3], [1e-300, -0.0]], dtype=np.float64)
+ramp = (np.arange(5000, dtype=np.int32) * 7919) % 13
+noise = np.random.default_rng(3).integers(0, 256, 3000, dtype=np.uint8)
+np.savez("arrays.npz", x=images, y=labels, t=targets)
+np.savez_compressed("arrays-compressed.npz", x=images, y=labels, t=targets, ramp=ramp, noise=noise)
+zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 0, 0  # every record in its zip64 form
+np.savez_compressed("zip64.npz", x=images, y=labels)
+with zipfile.ZipFile("level0.npz", "w", compression=zipfile.ZIP_DEFLATED, compresslevel=0) as z:
+    buffer = io.BytesIO()
+    np.save(buffer, ramp)
+    z.writestr("ramp.npy", buffer.getvalue())
+with zipfile.ZipFile("bzip2.npz", "w", compression=zipfile.ZIP_BZIP2) as z:
+    buffer = io.BytesIO()
+    np.save(buffer, labels)
+    z.writestr("y.npy", buffer.getvalue())
