@@ -38,7 +38,7 @@ public struct Autoencoder: NetcRuntime.GeneratedModel {
         .init("code.bias", shape: [2], offset: 112, decays: false),
         .init("out.weight", shape: [1, 8, 3, 3], offset: 114, decays: true),
         .init("out.bias", shape: [1], offset: 186, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 384, secondState: 576, inputShape: [1, 8, 8])
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 384, secondState: 576, inputShape: [1, 8, 8], targetShape: [1, 8, 8])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -41,7 +41,7 @@ public struct Deconv: NetcRuntime.GeneratedModel {
         .init("up.weight", shape: [4, 1, 4, 4], offset: 628, decays: true),
         .init("up.bias", shape: [1], offset: 692, decays: false),
         .init("wide.weight", shape: [4, 1, 2, 2], offset: 693, decays: true),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1440, secondState: 2160, inputShape: [1, 8, 8])
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1440, secondState: 2160, inputShape: [1, 8, 8], targetShape: [1, 8, 8])
 
     public var storage: NetcRuntime.ModelStorage<Scalar>
     public init(storage: NetcRuntime.ModelStorage<Scalar>) { self.storage = storage }

@@ -37,7 +37,7 @@ public struct Segmenter: NetcRuntime.ProbabilisticClassifierModel {
         .init("code.bias", shape: [8], offset: 600, decays: false),
         .init("out.weight", shape: [4, 14, 1, 1], offset: 608, decays: true),
         .init("out.bias", shape: [4], offset: 664, decays: false),
-    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1344, secondState: 2016, classCount: 4, classPositions: 64, inputShape: [3, 8, 8])
+    ], hyperparameters: .adam(learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-08, weightDecay: 0.0), firstState: 1344, secondState: 2016, classCount: 4, classPositions: 64, inputShape: [3, 8, 8], targetShape: [4, 8, 8])
     /// The loss's classWeights, read by `lossAndSeed`.
     @usableFromInline static let classWeights: [Scalar] = [1.0, 2.0, 4.0, 0.5]
 

@@ -30,7 +30,7 @@ public struct Tagger: NetcRuntime.ProbabilisticClassifierModel {
         .init("h.bias", shape: [5], offset: 30, decays: false),
         .init("out.weight", shape: [3, 5, 3], offset: 35, decays: true),
         .init("out.bias", shape: [3], offset: 80, decays: false),
-    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 192, secondState: nil, classCount: 3, classPositions: 12, ignoredLabel: -1, inputShape: [2, 12])
+    ], hyperparameters: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: false, weightDecay: 0.0), firstState: 192, secondState: nil, classCount: 3, classPositions: 12, ignoredLabel: -1, inputShape: [2, 12], targetShape: [3, 12])
     /// The loss's classWeights, read by `lossAndSeed`.
     @usableFromInline static let classWeights: [Scalar] = [1.0, 2.0, 0.5]
 

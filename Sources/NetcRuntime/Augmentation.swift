@@ -2,9 +2,10 @@
 /// drawn afresh every time `fit` uses the sample: torchvision's
 /// `RandomHorizontalFlip`, `RandomVerticalFlip` and `RandomCrop(size, padding: shift)`.
 ///
-/// The input must be C × L or C × H × W. A label map (one class per
-/// position) moves with its input; a label per sample, or targets given as
-/// numbers, stay as they are. Validation and `evaluate` see the data unchanged.
+/// The input must be C × L or C × H × W. Targets with a value at each of
+/// the input's positions (a label map, or numbers) move with the input; a
+/// label or targets per sample stay as they are. Validation and `evaluate`
+/// see the data unchanged.
 public struct Augmentation: Sendable, Equatable {
     /// Mirror each sample left to right (along L, or along W) with probability ½.
     public var horizontalFlip: Bool
@@ -33,8 +34,20 @@ public struct Augmentation: Sendable, Equatable {
         if verticalFlip && shape.count != 3 {
             return "\(info.name).fit: a vertical flip needs an input of C × H × W; \(info.name)'s is C × L"
         }
-        guard labelled, info.classPositions > 1 else { return nil }
         let positions = shape.dropFirst().reduce(1, *)
+        if !labelled, let targets = info.targetShape {
+            // Numbers at each position: they move with the input, and nothing marks the ones a shift moves in.
+            if Array(targets.dropFirst()) != Array(shape.dropFirst()) {
+                return "\(info.name).fit: augmentation moves the input's positions (\(shape.dropFirst().map(String.init).joined(separator: " × "))), "
+                    + "but the targets are \(targets.map(String.init).joined(separator: " × ")), which cannot move with them"
+            }
+            if shift > 0 {
+                return "\(info.name).fit: a shift moves positions into the targets with no value to train towards (zeros would "
+                    + "be taken as targets); flips alone keep every target"
+            }
+            return nil
+        }
+        guard labelled, info.classPositions > 1 else { return nil }
         if info.classPositions != positions {
             return "\(info.name).fit: augmentation moves the input's \(positions) positions, but the model has a class at "
                 + "\(info.classPositions) positions, which cannot move with them"

@@ -185,7 +185,7 @@ extension GeneratedModel {
         throws(ParameterFile.Failure) -> History {
         Self.checkShape(data, "fit")
         if let validation { Self.checkShape(validation, "fit (validation)") }
-        let labelMap = data.labels != nil && Self.info.classPositions > 1
+        let movesTargets = Self.augmentationMovesTargets(labelled: data.labels != nil)
         if let problem = options.augmentation?.problem(for: Self.info, inputCount: Self.inputCount, labelled: data.labels != nil) {
             ArgumentCheck.fail(problem)
         }
@@ -206,7 +206,7 @@ extension GeneratedModel {
                 if count < Self.batchSize && options.partialBatch == .drop { break }
                 Self.gather(data, order[first..<(first + count)], into: &input, &target)
                 if let augmentation = options.augmentation {
-                    Self.augment(augmentation, &input, &target, count: count, labelMap: labelMap, &random, scratch: &unmoved)
+                    Self.augment(augmentation, &input, &target, count: count, movesTargets: movesTargets, &random, scratch: &unmoved)
                 }
                 let loss = input.withUnsafeBufferPointer { i in
                     target.withUnsafeBufferPointer { t in
@@ -356,12 +356,20 @@ extension GeneratedModel {
         withUnsafeMutablePointer(to: &input) { gather(data, indices, into: $0, &target) }
     }
 
+    /// Whether augmentation moves the targets with the input: a label map, or
+    /// numbers at each position (`Augmentation.problem` checks that they can).
+    @inlinable
+    static func augmentationMovesTargets(labelled: Bool) -> Bool {
+        labelled ? info.classPositions > 1 : info.targetShape != nil
+    }
+
     /// A fresh draw of `augmentation` for each of a batch's first `count`
-    /// samples, applied to its input and, with `labelMap`, to its one-hot
-    /// label map (class c's plane of positions; an all-zero row, moved in, is unlabelled).
+    /// samples, applied to its input and, with `movesTargets`, to its targets
+    /// at the same positions: a one-hot label map (class c's plane of
+    /// positions; an all-zero row, moved in, is unlabelled) or numbers.
     /// `scratch` holds a sample's values before they move.
     @inlinable
-    static func augment(_ augmentation: Augmentation, _ input: inout [Scalar], _ target: inout [Scalar], count: Int, labelMap: Bool,
+    static func augment(_ augmentation: Augmentation, _ input: inout [Scalar], _ target: inout [Scalar], count: Int, movesTargets: Bool,
                         _ random: inout SplitMix64, scratch: inout [Scalar]) {
         let shape = info.inputShape!, rows = shape.count == 3 ? shape[1] : 1, columns = shape[shape.count - 1]
         func move(_ d: Augmentation.Draw, _ values: inout [Scalar], sample: Int, size: Int, planes: Int) {
@@ -376,7 +384,7 @@ extension GeneratedModel {
         for b in 0..<count {
             let d = augmentation.draw(&random, rows: rows)
             move(d, &input, sample: b, size: inputCount, planes: shape[0])
-            if labelMap { move(d, &target, sample: b, size: targetCount, planes: targetCount / info.classPositions) }
+            if movesTargets { move(d, &target, sample: b, size: targetCount, planes: targetCount * shape[0] / inputCount) }
         }
     }
 

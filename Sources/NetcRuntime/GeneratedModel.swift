@@ -186,13 +186,16 @@ public struct ModelInfo: Sendable {
     /// The input's shape where it is not a vector (C × L or C × H × W, channels
     /// first, as PyTorch); nil for a vector.
     public let inputShape: [Int]?
+    /// The targets' shape where it is not a vector (a label map's, or a
+    /// value at each position's: C × L or C × H × W); nil for a vector.
+    public let targetShape: [Int]?
     /// The byte alignment of the allocation: a cache line, so that the
     /// blocks a step streams split no line (the generated layout aligns them).
     public var alignment: Int { 64 }
 
     public init(name: String, seed: UInt64, fingerprint: UInt64, tensors: [Tensor], hyperparameters: Hyperparameters,
                 firstState: Int?, secondState: Int?, classCount: Int? = nil, classPositions: Int = 1,
-                ignoredLabel: Int? = nil, inputShape: [Int]? = nil) {
+                ignoredLabel: Int? = nil, inputShape: [Int]? = nil, targetShape: [Int]? = nil) {
         self.name = name
         self.seed = seed
         self.fingerprint = fingerprint
@@ -204,6 +207,7 @@ public struct ModelInfo: Sendable {
         self.classPositions = classPositions
         self.ignoredLabel = ignoredLabel
         self.inputShape = inputShape
+        self.targetShape = targetShape
     }
 
     /// Runs of adjacent tensors that weight decay treats alike, for the

@@ -54,13 +54,26 @@ final class AugmentationTests: XCTestCase {
         XCTAssertNil(flips.problem(for: Segmenter.info, inputCount: Segmenter.inputCount, labelled: true))
         let message = try XCTUnwrap(shifts.problem(for: Segmenter.info, inputCount: Segmenter.inputCount, labelled: true))
         XCTAssertTrue(message.hasPrefix("Segmenter.fit: a shift moves positions with no label into the label map; give the loss an ignore_label"))
-        XCTAssertNil(shifts.problem(for: Segmenter.info, inputCount: Segmenter.inputCount, labelled: false), "targets stay as they are")
+        // The same map given as numbers moves with flips; a shift would move in positions with nothing to train towards.
+        XCTAssertNil(flips.problem(for: Segmenter.info, inputCount: Segmenter.inputCount, labelled: false))
+        XCTAssertEqual(shifts.problem(for: Segmenter.info, inputCount: Segmenter.inputCount, labelled: false),
+                       "Segmenter.fit: a shift moves positions into the targets with no value to train towards (zeros would be taken "
+                       + "as targets); flips alone keep every target")
+        // Targets per sample stay as they are, and targets at other positions than the input's cannot move.
+        XCTAssertNil(shifts.problem(for: DigitsCNN.info, inputCount: DigitsCNN.inputCount, labelled: false))
+        let i = DigitsCNN.info
+        let smaller = ModelInfo(name: "Smaller", seed: i.seed, fingerprint: i.fingerprint, tensors: i.tensors, hyperparameters: i.hyperparameters,
+                                firstState: i.firstState, secondState: i.secondState, inputShape: [1, 8, 8], targetShape: [2, 4, 4])
+        XCTAssertEqual(flips.problem(for: smaller, inputCount: 64, labelled: false),
+                       "Smaller.fit: augmentation moves the input's positions (8 × 8), but the targets are 2 × 4 × 4, which cannot move with them")
         XCTAssertNil(shifts.problem(for: Tagger.info, inputCount: Tagger.inputCount, labelled: true))
         XCTAssertNil(Augmentation(horizontalFlip: true, verticalFlip: true, shift: 1)
             .problem(for: DigitsCNN.info, inputCount: DigitsCNN.inputCount, labelled: true))
         XCTAssertEqual(DigitsCNN.info.inputShape, [1, 8, 8])
         XCTAssertEqual(Tagger.info.inputShape, [2, 12])
         XCTAssertNil(Iris.info.inputShape)
+        XCTAssertEqual(Tagger.info.targetShape, [3, 12])
+        XCTAssertNil(DigitsCNN.info.targetShape)
     }
 
     /// Tagger: 2 × 12 inputs, a class of 3 at each of the 12 positions, -1 unlabelled.
@@ -78,7 +91,7 @@ final class AugmentationTests: XCTestCase {
         for _ in 0..<20 {
             input = unmovedInput
             target = unmovedTarget
-            Tagger.augment(Augmentation(horizontalFlip: true, shift: 3), &input, &target, count: batch, labelMap: true, &random, scratch: &scratch)
+            Tagger.augment(Augmentation(horizontalFlip: true, shift: 3), &input, &target, count: batch, movesTargets: true, &random, scratch: &scratch)
             for b in 0..<batch {
                 let x = Array(input[(b * 2 * positions)..<((b * 2 + 1) * positions)])
                 for t in 0..<positions {
@@ -99,8 +112,39 @@ final class AugmentationTests: XCTestCase {
         XCTAssertGreaterThan(flipped, 0)
         // A batch's augmentation allocates nothing.
         XCTAssertEqual(fewestAllocations {
-            Tagger.augment(Augmentation(horizontalFlip: true, shift: 3), &input, &target, count: batch, labelMap: true, &random, scratch: &scratch)
+            Tagger.augment(Augmentation(horizontalFlip: true, shift: 3), &input, &target, count: batch, movesTargets: true, &random, scratch: &scratch)
         }, 0)
+    }
+
+    /// Targets given as numbers at each position move as the input does.
+    func testNumbersAtEachPositionMoveWithTheirInput() {
+        let positions = 12, batch = Tagger.batchSize
+        var random = SplitMix64(seed: 12)
+        var input = (0..<(batch * Tagger.inputCount)).map { _ in random.nextUnit() + 1 }
+        // Each target plane holds the input's channel 0 times 1, 2 and 3.
+        var target = (0..<(batch * Tagger.targetCount)).map { j in
+            let b = j / Tagger.targetCount, plane = j % Tagger.targetCount / positions, t = j % positions
+            return Double(plane + 1) * input[b * Tagger.inputCount + t]
+        }
+        var scratch = [Double](repeating: 0, count: Tagger.targetCount), moved = 0
+        let unmoved = input
+        Tagger.augment(Augmentation(horizontalFlip: true), &input, &target, count: batch, movesTargets: true, &random, scratch: &scratch)
+        for b in 0..<batch {
+            for plane in 0..<3 {
+                for t in 0..<positions {
+                    XCTAssertEqual(target[b * Tagger.targetCount + plane * positions + t], Double(plane + 1) * input[b * Tagger.inputCount + t])
+                }
+            }
+            if input[(b * Tagger.inputCount)..<(b * Tagger.inputCount + positions)] != unmoved[(b * Tagger.inputCount)..<(b * Tagger.inputCount + positions)] {
+                moved += 1
+            }
+        }
+        XCTAssertGreaterThan(moved, 0, "some samples were flipped")
+        // fit moves an autoencoder's targets (its input again) and a label map, not a label or targets per sample.
+        XCTAssertTrue(Autoencoder.augmentationMovesTargets(labelled: false))
+        XCTAssertTrue(Tagger.augmentationMovesTargets(labelled: true))
+        XCTAssertFalse(DigitsCNN.augmentationMovesTargets(labelled: true))
+        XCTAssertFalse(DigitsCNN.augmentationMovesTargets(labelled: false))
     }
 
     func testFitDrawsItsAugmentationFromItsSeed() throws {

@@ -111,8 +111,8 @@ public struct ModelEmitter {
         let classes = !isClassifier ? "" : ", classCount: \(graph.outputSize == 1 ? 2 : graph.outputSize / positions)"
             + (positions > 1 ? ", classPositions: \(positions)" : "")
             + (graph.loss.rule.ignoredLabel.map { ", ignoredLabel: \($0)" } ?? "")
-        let dimensions = graph.nodes[graph.input].shape.dimensions
-        let shape = dimensions.count > 1 ? ", inputShape: \(dimensions)" : ""
+        let dimensions = graph.nodes[graph.input].shape.dimensions, targets = graph.nodes[graph.loss.logits].shape.dimensions
+        let shape = (dimensions.count > 1 ? ", inputShape: \(dimensions)" : "") + (targets.count > 1 ? ", targetShape: \(targets)" : "")
         w.line("], hyperparameters: \(graph.training.hyperparametersLiteral), firstState: \(offset(.state(0))), secondState: \(offset(.state(1)))\(classes)\(shape))")
         for table in graph.loss.rule.tables {
             w.line("/// The loss's \(table.name), read by `lossAndSeed`.")
