@@ -33,6 +33,24 @@ public struct NumPyArchive: Sendable {
     }
 }
 
+extension NumPyArchive {
+    /// Writes `arrays` to `path` as an `.npz` file, in the order given, each
+    /// stored as `NumPyArray.npy` writes it: what `numpy.savez` writes, and
+    /// what `numpy.load(path)` reads.
+    ///
+    ///     try NumPyArchive.write(["scores": (scores, .float32), "classes": (classes, .int64)], to: "predictions.npz")
+    public static func write(_ arrays: KeyValuePairs<String, (NumPyArray, NumPyArray.Element)>, to path: String) throws(DataSetError) {
+        var names = Set<String>()
+        for (name, _) in arrays where !names.insert(name).inserted {
+            throw DataSetError(path: path, line: nil, message: "two arrays named '\(name)'")
+        }
+        guard let bytes = ZipArchive.stored(arrays.map { (name: $0.key + ".npy", bytes: $0.value.0.npy($0.value.1)) }) else {
+            throw DataSetError(path: path, line: nil, message: "more than 4 GiB or 65,535 arrays, which needs zip64; write .npy files instead")
+        }
+        do { try FileIO.writeAtomically(bytes, to: path) } catch { throw DataSetError(path: path, line: nil, message: error.description) }
+    }
+}
+
 extension DataSet {
     /// A classification data set from two arrays of a NumPy `.npz` file, as
     /// `npy(features:labels:)` reads them from two files:

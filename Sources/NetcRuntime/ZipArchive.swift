@@ -102,6 +102,45 @@ struct ZipArchive: Sendable {
     }
 }
 
+extension ZipArchive {
+    /// A zip archive of `members`, each stored as it is, in the order given:
+    /// what `numpy.savez` writes, with every timestamp 1980-01-01 00:00 so
+    /// that the same members give the same bytes. Nil when the archive
+    /// would need zip64 (a member or the whole past 4 GiB, or 65,535 members).
+    static func stored(_ members: [(name: String, bytes: [UInt8])]) -> [UInt8]? {
+        var out: [UInt8] = [], directory: [UInt8] = []
+        func append(_ value: Int, _ width: Int, to bytes: inout [UInt8]) {
+            for k in 0..<width { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * k))) }
+        }
+        guard members.count < 0xFFFF else { return nil }
+        for (name, bytes) in members {
+            let offset = out.count, crc = Int(CRC32.checksum(bytes)), utf8 = Array(name.utf8)
+            guard bytes.count < 0xFFFF_FFFF, offset < 0xFFFF_FFFF, utf8.count <= 0xFFFF else { return nil }
+            let flags = utf8.allSatisfy { $0 < 0x80 } ? 0 : 0x0800  // bit 11: the name is UTF-8
+            // version needed 2.0, flags, method 0 (stored), time 0, date 1980-01-01, CRC, both sizes, name length, no extra field
+            let common = [(20, 2), (flags, 2), (0, 2), (0, 2), (0x21, 2), (crc, 4), (bytes.count, 4), (bytes.count, 4), (utf8.count, 2), (0, 2)]
+            append(0x0403_4B50, 4, to: &out)
+            for (value, width) in common { append(value, width, to: &out) }
+            out += utf8
+            out += bytes
+            append(0x0201_4B50, 4, to: &directory)
+            append(20, 2, to: &directory)  // made by: version 2.0
+            for (value, width) in common { append(value, width, to: &directory) }
+            // no comment, disk 0, no attributes, the local header's offset
+            for (value, width) in [(0, 2), (0, 2), (0, 2), (0, 4), (offset, 4)] { append(value, width, to: &directory) }
+            directory += utf8
+        }
+        guard out.count < 0xFFFF_FFFF else { return nil }
+        let start = out.count
+        out += directory
+        append(0x0605_4B50, 4, to: &out)
+        for (value, width) in [(0, 2), (0, 2), (members.count, 2), (members.count, 2), (directory.count, 4), (start, 4), (0, 2)] {
+            append(value, width, to: &out)
+        }
+        return out
+    }
+}
+
 /// Bounds-checked little-endian reads of a file's bytes.
 struct LittleEndianBytes {
     let bytes: [UInt8]

@@ -120,6 +120,29 @@ final class NumPyTests: XCTestCase {
         XCTAssertEqual(regression.targets, [0.5, -1, 2.25, 3, 1e-300, 0])
     }
 
+    /// `NumPyArchive.write` gives an archive this reader (and NumPy) reads
+    /// back, in the order given, the same bytes every time.
+    func testWrittenArchivesReadBack() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scores = NumPyArray(shape: [2, 3], values: [0.25, -1, 3, 1e3, 0, 7]), classes = NumPyArray(shape: [2], values: [2, 0])
+        let path = "\(directory)/predictions.npz"
+        try NumPyArchive.write(["scores": (scores, .float32), "classes": (classes, .int64), "über": (classes, .float64)], to: path)
+        let archive = try NumPyArchive(contentsOf: path)
+        XCTAssertEqual(archive.names, ["scores", "classes", "über"])
+        XCTAssertEqual(try archive.array("scores"), scores)
+        XCTAssertEqual(try archive.array("classes"), classes)
+        XCTAssertEqual(try archive.array("über"), classes)
+        let first = try FileIO.read(path)
+        try NumPyArchive.write(["scores": (scores, .float32), "classes": (classes, .int64), "über": (classes, .float64)], to: path)
+        XCTAssertEqual(try FileIO.read(path), first, "no timestamps: the same arrays, the same bytes")
+        XCTAssertThrowsError(try NumPyArchive.write(["a": (scores, .float32), "a": (classes, .int64)], to: path)) {
+            XCTAssertEqual(($0 as? DataSetError)?.message, "two arrays named 'a'")
+        }
+        try NumPyArchive.write([:], to: path)
+        XCTAssertEqual(try NumPyArchive(contentsOf: path).names, [])
+    }
+
     func testWhatAnArchiveCannotGiveIsRefusedWithTheReason() throws {
         func failure(_ file: String, _ member: String) -> String? {
             do throws(DataSetError) { _ = try NumPyArchive(contentsOf: "\(directory)/\(file)").array(member); return nil } catch {
