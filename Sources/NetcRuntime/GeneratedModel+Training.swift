@@ -42,9 +42,16 @@ extension GeneratedModel {
         let bound = Self.gradientBound(m, input, count: count)
         guard bound.isFinite else { return .nan }
         let next = storage.step + 1
-        let update = storage.steadyStep ?? Self.optimizerStep(m, storage.hyperparameters, step: next)
-        let gradient = Double(bound) * update.gradientScale
-        let bounds = update.next(storage.bounds, gradient: gradient)
+        let update: OptimizerStep, gradient: Double, bounds: UpdateBounds
+        if storage.isSteady {
+            let state = storage.state
+            (update, gradient) = (state.pointee.steadyStep, Double(bound))
+            bounds = state.pointee.steadyRule.next(state.pointee.bounds, gradient: gradient)
+        } else {
+            update = Self.optimizerStep(m, storage.hyperparameters, step: next)
+            gradient = Double(bound) * update.gradientScale
+            bounds = update.next(storage.bounds, gradient: gradient)
+        }
         if bounds.largest <= UpdateBounds.limit(Scalar.self) {
             storage.bounds = bounds
             Self.update(m, update)

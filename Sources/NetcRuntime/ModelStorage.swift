@@ -34,17 +34,28 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         @usableFromInline var random: SplitMix64
         @usableFromInline var bounds = UpdateBounds.unknown
         @usableFromInline var hyperparameters: Hyperparameters {
-            didSet { steadyStep = OptimizerStep(steady: hyperparameters) }
+            didSet { (isSteady, steadyStep, steadyRule) = Self.steady(hyperparameters) }
         }
-        /// Every step's `OptimizerStep` while it does not depend on the step.
-        @usableFromInline var steadyStep: OptimizerStep?
+        /// Whether every step's `OptimizerStep` is the same, `steadyStep`, with
+        /// bounds that follow `steadyRule` (plain fields, not an optional
+        /// tuple: a step reads them in place instead of copying them out).
+        @usableFromInline var isSteady: Bool
+        @usableFromInline var steadyStep: OptimizerStep
+        @usableFromInline var steadyRule: UpdateBounds.SteadyRule
         @usableFromInline var threads = Threads.defaultCount
 
         @usableFromInline
         init(random: SplitMix64, hyperparameters: Hyperparameters) {
             self.random = random
             self.hyperparameters = hyperparameters
-            steadyStep = OptimizerStep(steady: hyperparameters)
+            (isSteady, steadyStep, steadyRule) = Self.steady(hyperparameters)
+        }
+
+        /// `isSteady`, `steadyStep` and `steadyRule` for `h` (the last two unused when not steady).
+        @usableFromInline
+        static func steady(_ h: Hyperparameters) -> (Bool, OptimizerStep, UpdateBounds.SteadyRule) {
+            guard let step = OptimizerStep(steady: h) else { return (false, OptimizerStep(h, step: 1), .unused) }
+            return (true, step, UpdateBounds.SteadyRule(step))
         }
     }
 
@@ -68,10 +79,10 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         get { state.pointee.hyperparameters }
         set { state.pointee.hyperparameters = newValue }
     }
-    /// The step a training step applies when it is the same at every step
-    /// (SGD, a constant learning rate, no clipping): built when the
-    /// hyperparameters are set, not at each step.
-    @inlinable var steadyStep: OptimizerStep? { state.pointee.steadyStep }
+    /// Whether a training step applies the same `OptimizerStep` at every step
+    /// (SGD, a constant learning rate, no clipping): that step and the rule
+    /// its bounds follow are built when the hyperparameters are set, not at each step.
+    @inlinable var isSteady: Bool { state.pointee.isSteady }
     /// Threads a call may split its products across (`Threads`).
     @inlinable public var threads: Int {
         get { state.pointee.threads }

@@ -119,6 +119,31 @@ final class TrainingGuardTests: XCTestCase {
         XCTAssertEqual(UpdateBounds.unknown.largest, .infinity)
     }
 
+    /// 4. the rule a steady SGD step's bounds follow is `next`, worked out once:
+    /// the same bounds up to rounding in Double, for every form of SGD; and
+    /// unknown bounds stay unproven.
+    func testSteadyRuleIsNext() {
+        var random = SplitMix64(seed: 3)
+        for momentum in [0, 0.9] {
+            for nesterov in momentum > 0 ? [false, true] : [false] {
+                for weightDecay in [0, 0.01] {
+                    let h = Hyperparameters.sgd(learningRate: 0.05, momentum: momentum, nesterov: nesterov, weightDecay: weightDecay)
+                    let step = OptimizerStep(h, step: 1), rule = UpdateBounds.SteadyRule(step)
+                    for _ in 0..<100 {
+                        let b = UpdateBounds(parameters: 10 * random.nextUnit(), first: momentum > 0 ? random.nextUnit() : 0, second: 0)
+                        let g = 100 * random.nextUnit()
+                        let exact = step.next(b, gradient: g), fast = rule.next(b, gradient: g)
+                        XCTAssertEqual(fast.parameters, exact.parameters, accuracy: 1e-12 * exact.parameters, "\(h)")
+                        XCTAssertEqual(fast.first, exact.first, accuracy: 1e-12 * exact.first, "\(h)")
+                        XCTAssertGreaterThanOrEqual(fast.largest, exact.largest * (1 - 1e-12), "\(h)")
+                        XCTAssertLessThanOrEqual(fast.largest, 2 * exact.largest, "\(h)")
+                    }
+                    XCTAssertFalse(rule.next(.unknown, gradient: 1).largest <= 1e30, "\(h)")
+                }
+            }
+        }
+    }
+
     /// 5. hinge with a NaN target (or logit) is NaN, not a silently skipped label.
     func testHingeWithNaNTargetIsNotFinite() {
         XCTAssertTrue(Hinge().value(logits: [1, 2, 3], target: [0, .nan, 1]).isNaN)
