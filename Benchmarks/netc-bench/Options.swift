@@ -3,7 +3,7 @@ import NetcRuntime
 /// netc-bench's command line: what to run, checked before anything is timed,
 /// so a mistyped flag fails in milliseconds instead of after a full run.
 struct Options {
-    enum Mode { case table, phases, kernels, contention, compileTimes }
+    enum Mode { case table, phases, kernels, contention, compileTimes, checks }
 
     var mode = Mode.table
     /// Shorter timing budgets (smoke runs; the numbers are noisier).
@@ -33,6 +33,7 @@ struct Options {
                netc-bench --kernels     the dense-layer kernels alone, on mnist's shapes
                netc-bench --contention  how much a neighbour slows register-only, L1-resident and first-layer code
                netc-bench --compile-times  swiftc -O on the Swift generated for 125–1,000-node chains and mnist-mlp
+               netc-bench --checks      each trainStep against the same step without its safety checks, alternating (--only, --passes, --threads N)
 
         Build in release, as a package using netc is built (the kernels pick AVX2+FMA at run time):
           swift build -c release --product netc-bench
@@ -47,7 +48,7 @@ struct Options {
     /// The flags that pick a run other than the table, in usage order.
     static let modeFlags: [(flag: String, mode: Mode)] = [
         ("--phases", .phases), ("--kernels", .kernels), ("--contention", .contention),
-        ("--compile-times", .compileTimes),
+        ("--compile-times", .compileTimes), ("--checks", .checks),
     ]
 
     /// "--phases, --kernels, … and --contention" (or "or"), for messages.
@@ -97,7 +98,9 @@ struct Options {
                 return .failure("unknown argument '\(argument)'")
             }
         }
-        if options.passes != nil && options.mode != .table { return .failure("--passes applies to the table, not to \(modeList("or"))") }
+        if options.passes != nil && options.mode != .table && options.mode != .checks {
+            return .failure("--passes applies to the table and to --checks, not to " + modeFlags.map(\.flag).filter { $0 != "--checks" }.joined(separator: ", "))
+        }
         return .run(options)
     }
 }

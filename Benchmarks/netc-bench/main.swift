@@ -173,26 +173,44 @@ struct Config {
     /// `sizes`: the MLP the hand-written and autodiff baselines build; empty
     /// for the other networks, whose hand-written baseline `handWritten` makes.
     var name: String, spec: String, sizes: [Int], xor: Bool
-    var generated: (Int) -> Row
-    var trajectory: (Int) -> Float
+    var model: GeneratedEntry
     var handWritten: (() -> any HandWrittenNetwork)? = nil
 }
 
+/// What netc-bench runs on one generated model (a), bound to its type.
+struct GeneratedEntry {
+    /// (a)'s row on the given number of threads.
+    var generated: (Int) -> Row
+    /// The loss after the given number of steps (`--trajectory`).
+    var trajectory: (Int) -> Float
+    /// Both steps of `--checks` on the given number of threads.
+    var checks: (Int) -> ChecksEntry
+
+    init<M: GeneratedModel>(_: M.Type) where M.Scalar == Float {
+        generated = { benchGenerated(M.self, threads: $0) }
+        trajectory = { steps in netc_bench.trajectory(M.self, steps: steps) }
+        checks = { threads in
+            let bench = CheckedStepBench<M>(threads: threads)
+            return ChecksEntry(agree: bench.agree(steps:), rounds: bench.rounds(_:budget:swapped:))
+        }
+    }
+}
+
 let configs = [
-    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true, generated: { benchGenerated(XOR.self, threads: $0) }, trajectory: { trajectory(XOR.self, steps: $0) }),
-    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(IrisB1.self, threads: $0) }, trajectory: { trajectory(IrisB1.self, steps: $0) }),
-    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, generated: { benchGenerated(Iris.self, threads: $0) }, trajectory: { trajectory(Iris.self, steps: $0) }),
-    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB1.self, threads: $0) }, trajectory: { trajectory(MnistB1.self, steps: $0) }),
-    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistMLP.self, threads: $0) }, trajectory: { trajectory(MnistMLP.self, steps: $0) }),
-    Config(name: "mnist-cnn b1", spec: "Benchmarks/netc-bench/Models/MnistCNNB1.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB1.self, threads: $0) }, trajectory: { trajectory(MnistCNNB1.self, steps: $0) }, handWritten: { HandCNN() }),
-    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNN.self, threads: $0) }, trajectory: { trajectory(MnistCNN.self, steps: $0) }, handWritten: { HandCNN() }),
-    Config(name: "mnist-cnn-bn b32", spec: "Benchmarks/netc-bench/Models/MnistCNNBN.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNBN.self, threads: $0) }, trajectory: { trajectory(MnistCNNBN.self, steps: $0) }, handWritten: { HandCNN() }),
-    Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, generated: { benchGenerated(MnistCNNB128.self, threads: $0) }, trajectory: { trajectory(MnistCNNB128.self, steps: $0) }, handWritten: { HandCNN() }),
-    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, generated: { benchGenerated(MnistB128.self, threads: $0) }, trajectory: { trajectory(MnistB128.self, steps: $0) }),
-    Config(name: "lstm b32", spec: "Benchmarks/netc-bench/Models/LSTMB32.net", sizes: [], xor: false, generated: { benchGenerated(LSTMB32.self, threads: $0) }, trajectory: { trajectory(LSTMB32.self, steps: $0) }, handWritten: { HandLSTM() }),
-    Config(name: "mobile b32", spec: "Benchmarks/netc-bench/Models/MobileB32.net", sizes: [], xor: false, generated: { benchGenerated(MobileB32.self, threads: $0) }, trajectory: { trajectory(MobileB32.self, steps: $0) }, handWritten: { HandMobile() }),
-    Config(name: "generator b32", spec: "Benchmarks/netc-bench/Models/GeneratorB32.net", sizes: [], xor: false, generated: { benchGenerated(GeneratorB32.self, threads: $0) }, trajectory: { trajectory(GeneratorB32.self, steps: $0) }, handWritten: { HandGenerator() }),
-    Config(name: "attention b32", spec: "Benchmarks/netc-bench/Models/AttentionB32.net", sizes: [], xor: false, generated: { benchGenerated(AttentionB32.self, threads: $0) }, trajectory: { trajectory(AttentionB32.self, steps: $0) }, handWritten: { HandAttention() }),
+    Config(name: "xor b1", spec: "Specs/xor.net", sizes: [2, 4, 1], xor: true, model: .init(XOR.self)),
+    Config(name: "iris b1", spec: "Benchmarks/netc-bench/Models/IrisB1.net", sizes: [4, 16, 16, 3], xor: false, model: .init(IrisB1.self)),
+    Config(name: "iris b16", spec: "Specs/iris.net", sizes: [4, 16, 16, 3], xor: false, model: .init(Iris.self)),
+    Config(name: "mnist b1", spec: "Benchmarks/netc-bench/Models/MnistB1.net", sizes: [784, 128, 64, 10], xor: false, model: .init(MnistB1.self)),
+    Config(name: "mnist b32", spec: "Specs/mnist-mlp.net", sizes: [784, 128, 64, 10], xor: false, model: .init(MnistMLP.self)),
+    Config(name: "mnist-cnn b1", spec: "Benchmarks/netc-bench/Models/MnistCNNB1.net", sizes: [], xor: false, model: .init(MnistCNNB1.self), handWritten: { HandCNN() }),
+    Config(name: "mnist-cnn b32", spec: "Specs/mnist-cnn.net", sizes: [], xor: false, model: .init(MnistCNN.self), handWritten: { HandCNN() }),
+    Config(name: "mnist-cnn-bn b32", spec: "Benchmarks/netc-bench/Models/MnistCNNBN.net", sizes: [], xor: false, model: .init(MnistCNNBN.self), handWritten: { HandCNN() }),
+    Config(name: "mnist-cnn b128", spec: "Benchmarks/netc-bench/Models/MnistCNNB128.net", sizes: [], xor: false, model: .init(MnistCNNB128.self), handWritten: { HandCNN() }),
+    Config(name: "mnist b128", spec: "Benchmarks/netc-bench/Models/MnistB128.net", sizes: [784, 128, 64, 10], xor: false, model: .init(MnistB128.self)),
+    Config(name: "lstm b32", spec: "Benchmarks/netc-bench/Models/LSTMB32.net", sizes: [], xor: false, model: .init(LSTMB32.self), handWritten: { HandLSTM() }),
+    Config(name: "mobile b32", spec: "Benchmarks/netc-bench/Models/MobileB32.net", sizes: [], xor: false, model: .init(MobileB32.self), handWritten: { HandMobile() }),
+    Config(name: "generator b32", spec: "Benchmarks/netc-bench/Models/GeneratorB32.net", sizes: [], xor: false, model: .init(GeneratorB32.self), handWritten: { HandGenerator() }),
+    Config(name: "attention b32", spec: "Benchmarks/netc-bench/Models/AttentionB32.net", sizes: [], xor: false, model: .init(AttentionB32.self), handWritten: { HandAttention() }),
 ]
 
 /// Writes `text` to standard error.
@@ -217,7 +235,7 @@ if let steps = options.trajectory {
     print("| network | loss after \(steps) steps | kernels |")
     print("|---|---:|---|")
     for c in configs where options.networks.contains(c.name) {
-        print("| \(c.name) | \(c.trajectory(steps)) | \(CPUKernels.path) |")
+        print("| \(c.name) | \(c.model.trajectory(steps)) | \(CPUKernels.path) |")
     }
     exit(0)
 }
@@ -232,6 +250,9 @@ case .phases: benchPhases(threads: options.threads.last!)
 case .kernels: benchKernels(peak: peak)
 case .contention: benchContention(rounds: options.quick ? 5 : 2000)
 case .compileTimes: break
+case .checks:
+    let selected = configs.filter { options.networks.contains($0.name) }
+    if !benchChecks(selected, threads: options.threads[0], passes: options.passes ?? (options.quick ? 1 : 8), budget: budget) { exit(1) }
 case .table:
     // Every pass times each selected network's implementations; the table
     // keeps each cell's best and the best peak, and a line per network shows
@@ -247,7 +268,7 @@ case .table:
     for pass in 0..<passes {
         if pass > 0 { peaks.append(measurePeakGFLOPS()) }
         for (k, c) in selected.enumerated() {
-            var rows = options.threads.map { c.generated($0) }
+            var rows = options.threads.map { c.model.generated($0) }
             if !options.generatedOnly {
                 if !c.sizes.isEmpty {  // the autodiff baseline is an MLP
                     rows.append(benchHand(c.sizes, batch: graphs[k].batchSize, xor: c.xor))
