@@ -52,7 +52,7 @@ final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
         (x, t) = data(batch: M.batchSize, inputs: M.inputCount, outputs: M.targetCount)
         let h = checked.hyperparameters
         precondition(!(h.gradientClipNorm > 0), "netc-bench --checks: \(M.info.name) clips its gradients, which the unchecked step leaves out")
-        steady = h.optimizer == .sgd && h.schedule.isConstant ? OptimizerStep(h, step: 1) : nil
+        steady = OptimizerStep(steady: h)
         checked.threads = threads
         unchecked.threads = threads
     }
@@ -64,7 +64,7 @@ final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
         var a = checked, b = unchecked
         a.makeUnique()
         b.makeUnique()
-        let losses = Self.withBatches(x, t) { xs, ts in
+        let losses = withBatches(x, t, variants) { xs, ts in
             (0..<steps).allSatisfy { k in
                 a.trainStep(input: xs(k % variants), target: ts(k % variants)).bitPattern
                     == uncheckedStep(&b, xs(k % variants), ts(k % variants), steady: steady).bitPattern
@@ -88,7 +88,7 @@ final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
     /// exclusive access at every step.
     private static func rounds(_ rounds: Int, budget: Double, _ checked: inout M, _ unchecked: inout M, _ x: [Float], _ t: [Float],
                                _ steady: OptimizerStep?) -> [(checked: Double, unchecked: Double)] {
-        withBatches(x, t) { xs, ts in
+        withBatches(x, t, variants) { xs, ts in
             var cycle = Cycle()
             func checkedSteps(_ n: Int) { for _ in 0..<n { let k = cycle.next(); checked.trainStep(input: xs(k), target: ts(k)) } }
             func uncheckedSteps(_ n: Int) { for _ in 0..<n { let k = cycle.next(); _ = uncheckedStep(&unchecked, xs(k), ts(k), steady: steady) } }
@@ -105,17 +105,6 @@ final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
                 }
                 let u = seconds { uncheckedSteps(n) }
                 return (seconds { checkedSteps(n) } / Double(n), u / Double(n))
-            }
-        }
-    }
-
-    private static func withBatches<R>(_ x: [Float], _ t: [Float],
-                                       _ body: ((Int) -> UnsafeBufferPointer<Float>, (Int) -> UnsafeBufferPointer<Float>) -> R) -> R {
-        x.withUnsafeBufferPointer { x in
-            t.withUnsafeBufferPointer { t in
-                let nx = M.batchSize * M.inputCount, nt = M.batchSize * M.targetCount
-                return body({ UnsafeBufferPointer(rebasing: x[($0 * nx)..<(($0 + 1) * nx)]) },
-                            { UnsafeBufferPointer(rebasing: t[($0 * nt)..<(($0 + 1) * nt)]) })
             }
         }
     }

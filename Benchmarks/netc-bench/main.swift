@@ -92,18 +92,26 @@ func benchGenerated<M: GeneratedModel>(_: M.Type, threads: Int) -> Row where M.S
     model.threads = threads
     let (x, t) = data(batch: M.batchSize, inputs: M.inputCount, outputs: M.outputCount)
     var y = [Float](repeating: 0, count: M.batchSize * M.outputCount)
-    return x.withUnsafeBufferPointer { x in
+    return withBatches(x, t, variants) { xs, ts in
+        y.withUnsafeMutableBufferPointer { y in
+            var cycle = Cycle()
+            let inference = measure(budget: budget) { model.predict(input: xs(cycle.next()), output: y) }
+            let training = measure(budget: budget) { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)) }
+            let allocs = allocations { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)); model.predict(input: xs(k), output: y) }
+            return Row(name: "(a) netc", threads: threads, inference: inference, training: training, allocations: allocs)
+        }
+    }
+}
+
+/// `body` with the batches of `x` and `t` (`count` of each, back to back) by index, as buffers.
+@inline(__always)
+func withBatches<R>(_ x: [Float], _ t: [Float], _ count: Int,
+                    _ body: ((Int) -> UnsafeBufferPointer<Float>, (Int) -> UnsafeBufferPointer<Float>) -> R) -> R {
+    x.withUnsafeBufferPointer { x in
         t.withUnsafeBufferPointer { t in
-            y.withUnsafeMutableBufferPointer { y in
-                let nx = M.batchSize * M.inputCount, nt = M.batchSize * M.outputCount
-                var cycle = Cycle()
-                func xs(_ k: Int) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: x[(k * nx)..<((k + 1) * nx)]) }
-                func ts(_ k: Int) -> UnsafeBufferPointer<Float> { UnsafeBufferPointer(rebasing: t[(k * nt)..<((k + 1) * nt)]) }
-                let inference = measure(budget: budget) { model.predict(input: xs(cycle.next()), output: y) }
-                let training = measure(budget: budget) { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)) }
-                let allocs = allocations { let k = cycle.next(); model.trainStep(input: xs(k), target: ts(k)); model.predict(input: xs(k), output: y) }
-                return Row(name: "(a) netc", threads: threads, inference: inference, training: training, allocations: allocs)
-            }
+            let nx = x.count / count, nt = t.count / count
+            return body({ UnsafeBufferPointer(rebasing: x[($0 * nx)..<(($0 + 1) * nx)]) },
+                        { UnsafeBufferPointer(rebasing: t[($0 * nt)..<(($0 + 1) * nt)]) })
         }
     }
 }

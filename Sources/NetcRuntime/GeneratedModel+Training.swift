@@ -43,8 +43,8 @@ extension GeneratedModel {
         guard bound.isFinite else { return .nan }
         let next = storage.step + 1
         let update: OptimizerStep, gradient: Double, bounds: UpdateBounds
-        if storage.isSteady {
-            let state = storage.state
+        let state = storage.state
+        if state.pointee.isSteady {
             (update, gradient) = (state.pointee.steadyStep, Double(bound))
             bounds = state.pointee.steadyRule.next(state.pointee.bounds, gradient: gradient)
         } else {

@@ -54,7 +54,10 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         /// `isSteady`, `steadyStep` and `steadyRule` for `h` (the last two unused when not steady).
         @usableFromInline
         static func steady(_ h: Hyperparameters) -> (Bool, OptimizerStep, UpdateBounds.SteadyRule) {
-            guard let step = OptimizerStep(steady: h) else { return (false, OptimizerStep(h, step: 1), .unused) }
+            guard let step = OptimizerStep(steady: h) else {
+                let sgd = OptimizerStep(.sgd(learningRate: 0, momentum: 0, nesterov: false, weightDecay: 0), step: 1)
+                return (false, sgd, UpdateBounds.SteadyRule(sgd))
+            }
             return (true, step, UpdateBounds.SteadyRule(step))
         }
     }
@@ -79,10 +82,6 @@ public final class ModelStorage<Scalar: BinaryFloatingPoint>: @unchecked Sendabl
         get { state.pointee.hyperparameters }
         set { state.pointee.hyperparameters = newValue }
     }
-    /// Whether a training step applies the same `OptimizerStep` at every step
-    /// (SGD, a constant learning rate, no clipping): that step and the rule
-    /// its bounds follow are built when the hyperparameters are set, not at each step.
-    @inlinable var isSteady: Bool { state.pointee.isSteady }
     /// Threads a call may split its products across (`Threads`).
     @inlinable public var threads: Int {
         get { state.pointee.threads }
