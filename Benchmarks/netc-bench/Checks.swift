@@ -1,13 +1,13 @@
 import GeneratedModels
-import NetcRuntime
+@_spi(Benchmarks) import NetcRuntime
 
 // netc-bench --checks: what the training step's safety checks cost, in one
-// run. Each model's `trainStep` is timed against the same step without them,
-// assembled here from the passes every generated model supplies: the step
-// as it was before the checks. The two run on two copies of one model, back
-// to back in many short rounds, and the ratio is the median of the rounds'
-// ratios: on a shared VM a neighbour's burst then falls on both of a pair.
-// The copies trade steps every other pass.
+// run. Each model's `trainStep` is timed against `trainStepWithoutChecks`,
+// the same body with the checks compiled out: the step as it was before
+// them. The two run on two copies of one model, back to back in many short
+// rounds, and the ratio is the median of the rounds' ratios: on a shared VM
+// a neighbour's burst then falls on both of a pair. The copies trade steps
+// every other pass.
 //
 // Left out of the unchecked step:
 // - the size check on every argument, with its message (`samples`); it
@@ -17,42 +17,13 @@ import NetcRuntime
 // Both steps read the gradients' bound, the finiteness test the step had
 // before in another form.
 
-/// One training step without the safety checks; computes what `trainStep` does.
-@inline(__always)
-func uncheckedStep<M: GeneratedModel>(_ model: inout M, _ input: UnsafeBufferPointer<Float>, _ target: UnsafeBufferPointer<Float>,
-                                      steady: OptimizerStep?) -> Float where M.Scalar == Float {
-    model.makeUnique()
-    precondition(input.count == M.batchSize * M.inputCount && target.count == M.batchSize * M.targetCount)
-    let m = model.storage.memory
-    for k in 0..<target.count { m[M.targetOffset + k] = target[k] }
-    let saved = M.flushesSubnormals ? CPUKernels.flushSubnormals() : 0
-    defer { if M.flushesSubnormals { CPUKernels.restoreFloatMode(saved) } }
-    let budget = M.usesThreads ? CPUKernels.setThreadBudget(model.storage.threads) : 1
-    defer { if M.usesThreads { _ = CPUKernels.setThreadBudget(budget) } }
-    M.drawMasks(m, &model.storage.random)
-    let x = UnsafeMutablePointer(mutating: input.baseAddress!)
-    M.forward(m, x, training: true, count: M.batchSize)
-    let loss = M.lossAndSeed(m, count: M.batchSize)
-    guard loss.isFinite else { return loss }
-    M.backward(m, x, count: M.batchSize)
-    guard M.gradientBound(m, x, count: M.batchSize).isFinite else { return .nan }
-    model.storage.step += 1
-    M.update(m, steady ?? OptimizerStep(model.hyperparameters, step: model.storage.step))
-    if M.hasRunningStatistics { _ = M.updateStatistics(m, count: M.batchSize) }
-    return loss
-}
-
 /// Both steps of one model, on `threads` threads.
 final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
     var checked = M(seed: 1), unchecked = M(seed: 1)
     let x: [Float], t: [Float]
-    let steady: OptimizerStep?
 
     init(threads: Int) {
         (x, t) = data(batch: M.batchSize, inputs: M.inputCount, outputs: M.targetCount)
-        let h = checked.hyperparameters
-        precondition(!(h.gradientClipNorm > 0), "netc-bench --checks: \(M.info.name) clips its gradients, which the unchecked step leaves out")
-        steady = OptimizerStep(steady: h)
         checked.threads = threads
         unchecked.threads = threads
     }
@@ -67,7 +38,7 @@ final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
         let losses = withBatches(x, t, variants) { xs, ts in
             (0..<steps).allSatisfy { k in
                 a.trainStep(input: xs(k % variants), target: ts(k % variants)).bitPattern
-                    == uncheckedStep(&b, xs(k % variants), ts(k % variants), steady: steady).bitPattern
+                    == b.trainStepWithoutChecks(input: xs(k % variants), target: ts(k % variants)).bitPattern
             }
         }
         let (p, q) = (a.storage.memory, b.storage.memory)
@@ -80,18 +51,18 @@ final class CheckedStepBench<M: GeneratedModel> where M.Scalar == Float {
     /// `swapped`: the copies trade steps, so that where each copy's memory
     /// happens to lie weighs on both steps alike over the passes.
     func rounds(_ rounds: Int, budget: Double, swapped: Bool) -> [(checked: Double, unchecked: Double)] {
-        swapped ? Self.rounds(rounds, budget: budget, &unchecked, &checked, x, t, steady)
-            : Self.rounds(rounds, budget: budget, &checked, &unchecked, x, t, steady)
+        swapped ? Self.rounds(rounds, budget: budget, &unchecked, &checked, x, t)
+            : Self.rounds(rounds, budget: budget, &checked, &unchecked, x, t)
     }
 
     /// `rounds` on models passed inout: the class's properties would check
     /// exclusive access at every step.
-    private static func rounds(_ rounds: Int, budget: Double, _ checked: inout M, _ unchecked: inout M, _ x: [Float], _ t: [Float],
-                               _ steady: OptimizerStep?) -> [(checked: Double, unchecked: Double)] {
+    private static func rounds(_ rounds: Int, budget: Double, _ checked: inout M, _ unchecked: inout M,
+                               _ x: [Float], _ t: [Float]) -> [(checked: Double, unchecked: Double)] {
         withBatches(x, t, variants) { xs, ts in
             var cycle = Cycle()
             func checkedSteps(_ n: Int) { for _ in 0..<n { let k = cycle.next(); checked.trainStep(input: xs(k), target: ts(k)) } }
-            func uncheckedSteps(_ n: Int) { for _ in 0..<n { let k = cycle.next(); _ = uncheckedStep(&unchecked, xs(k), ts(k), steady: steady) } }
+            func uncheckedSteps(_ n: Int) { for _ in 0..<n { let k = cycle.next(); unchecked.trainStepWithoutChecks(input: xs(k), target: ts(k)) } }
             func seconds(_ body: () -> Void) -> Double { let start = now(); body(); return now() - start }
             // Steps per round: enough for a round to take budget / rounds / 2.
             var n = 1

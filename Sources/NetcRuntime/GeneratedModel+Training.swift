@@ -28,6 +28,24 @@ extension GeneratedModel {
     /// value it writes is finite.
     @inlinable
     mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int) -> Scalar {
+        step(input, count: count, checks: true)
+    }
+
+    /// `trainStep` without its safety checks: no size check on the arguments
+    /// beyond the fixed sizes, and no bounds carried to prove the update
+    /// finite. For `netc-bench --checks` only, which times the two against
+    /// each other: both are `step`'s one body, so they differ in the checks alone.
+    @_spi(Benchmarks) @inlinable @discardableResult
+    public mutating func trainStepWithoutChecks(input: UnsafeBufferPointer<Scalar>, target: UnsafeBufferPointer<Scalar>) -> Scalar {
+        makeUnique()
+        precondition(input.count == Self.batchSize * Self.inputCount && target.count == Self.batchSize * Self.targetCount)
+        for k in 0..<target.count { storage.memory[Self.targetOffset + k] = target[k] }
+        return step(UnsafeMutablePointer(mutating: input.baseAddress!), count: Self.batchSize, checks: false)
+    }
+
+    /// `step`'s body; `checks` is a constant at both calls, so each gets only its own half.
+    @inlinable @inline(__always)
+    mutating func step(_ input: UnsafeMutablePointer<Scalar>, count: Int, checks: Bool) -> Scalar {
         let saved = Self.flushesSubnormals ? CPUKernels.flushSubnormals() : 0
         defer { if Self.flushesSubnormals { CPUKernels.restoreFloatMode(saved) } }
         // `withThreadBudget` spelled out: it reads `self` while its closure would mutate it.
@@ -44,6 +62,12 @@ extension GeneratedModel {
         let next = storage.step + 1
         let update: OptimizerStep, gradient: Double, bounds: UpdateBounds
         let state = storage.state
+        if !checks {
+            storage.step = next
+            Self.update(m, state.pointee.isSteady ? state.pointee.steadyStep : Self.optimizerStep(m, storage.hyperparameters, step: next))
+            if Self.hasRunningStatistics { _ = Self.updateStatistics(m, count: count) }
+            return loss
+        }
         if state.pointee.isSteady {
             (update, gradient) = (state.pointee.steadyStep, Double(bound))
             bounds = state.pointee.steadyRule.next(state.pointee.bounds, gradient: gradient)

@@ -44,7 +44,7 @@ public struct OptimizerStep: Sendable {
     /// The step at every step of `h`, when it does not depend on the step:
     /// SGD with a constant learning rate and no clipping; nil otherwise.
     @inlinable
-    public init?(steady h: Hyperparameters) {
+    init?(steady h: Hyperparameters) {
         guard h.optimizer == .sgd, h.schedule.isConstant, !(h.gradientClipNorm > 0) else { return nil }
         self.init(h, step: 1)
     }
