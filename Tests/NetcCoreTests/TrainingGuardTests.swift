@@ -106,6 +106,11 @@ final class TrainingGuardTests: XCTestCase {
         XCTAssertTrue(model.trainStep(input: [1e-6], target: [0]).isFinite)
         XCTAssertNotEqual(model.parameters, [1, 0])
         XCTAssertTrue(model.parameters.allSatisfy(\.isFinite))
+        // Again with bounds carried from that step: the steady rule's bounds must refuse it too.
+        let kept = model.parameters
+        XCTAssertFalse(model.trainStep(input: [3e16], target: [0]).isFinite)
+        XCTAssertEqual(model.parameters, kept)
+        XCTAssertTrue(model.trainStep(input: [1e-6], target: [0]).isFinite)
     }
 
     /// 4. the bounds that admit a step without reading the parameters are bounds.
