@@ -249,7 +249,11 @@ if let steps = options.trajectory {
 }
 
 let peak = measurePeakGFLOPS()
-print("netc-bench — (a) on \(options.threads.map(String.init).joined(separator: " and ")) thread\(options.threads == [1] ? "" : "s") (\(Threads.available) cores available); kernels: \(CPUKernels.path); FP32 multiply-add peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
+// The thread counts are the table's; the other modes name theirs in their own lines.
+let threadCounts = options.mode == .table
+    ? "(a) on \(options.threads.map(String.init).joined(separator: " and ")) thread\(options.threads == [1] ? "" : "s") (\(Threads.available) cores available)"
+    : "\(Threads.available) cores available"
+print("netc-bench — \(threadCounts); kernels: \(CPUKernels.path); FP32 multiply-add peak measured now: \(fixed(peak, 1)) GFLOP/s\n")
 #if DEBUG
 printError("netc-bench: warning: a debug build — these numbers say nothing about the generated code; build with -c release\n")
 #endif
